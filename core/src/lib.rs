@@ -1,0 +1,18 @@
+//! # stigg-core
+//!
+//! The one Rust core of stigg-native: Stigg's wire model, the entitlement evaluation rules, the
+//! per-customer entitlement cache and the `Stigg` client handle. Every language package is a thin face
+//! over this crate, so every package gives the same answer to the same question.
+//!
+//! Layout: [`model`] (wire and domain types), [`eval`] (pure decision rules, `now` is an argument),
+//! [`cache`] (the in-memory store behind the [`cache::EntitlementStore`] trait), [`client`] (the handle).
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+#![warn(missing_docs)]
+
+pub mod cache;
+pub mod eval;
+pub mod model;
