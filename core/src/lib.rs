@@ -5,7 +5,8 @@
 //! over this crate, so every package gives the same answer to the same question.
 //!
 //! Layout: [`model`] (wire and domain types), [`eval`] (pure decision rules, `now` is an argument),
-//! [`cache`] (the in-memory store behind the [`cache::EntitlementStore`] trait), [`client`] (the handle).
+//! [`cache`] (the in-memory store), [`client`] (the [`Stigg`] handle), [`config`] (the builder with
+//! Stigg's option names).
 
 #![cfg_attr(
     not(test),
@@ -14,5 +15,16 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+// pub mod client; (enabled once eval and cache land)
+pub mod clock;
+pub mod config;
+pub mod error;
 pub mod eval;
+#[allow(dead_code)]
+mod ids;
 pub mod model;
+
+// pub use client::Stigg;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{StiggConfig, StiggConfigBuilder};
+pub use error::{ConfigError, Result, StiggError};

@@ -6,6 +6,7 @@ pub mod fallback;
 pub mod result;
 pub mod state;
 pub mod time;
+pub mod usage;
 pub mod wire;
 mod wire_enum;
 
