@@ -14,6 +14,7 @@
 )]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod cache;
 // pub mod client; (enabled once eval and cache land)
 pub mod clock;

@@ -210,6 +210,8 @@ pub struct CreditEntitlement {
 }
 
 /// `EntitlementUnion`, discriminated by `__typename`.
+// Parsed once per fetch and converted into the cached records at once; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "__typename")]
 pub enum EntitlementUnion {
