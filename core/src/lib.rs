@@ -16,16 +16,15 @@
 
 pub mod api;
 pub mod cache;
-// pub mod client; (enabled once eval and cache land)
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod eval;
-#[allow(dead_code)]
 mod ids;
 pub mod model;
 
-// pub use client::Stigg;
+pub use client::Stigg;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{StiggConfig, StiggConfigBuilder};
 pub use error::{ConfigError, Result, StiggError};
