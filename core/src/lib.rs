@@ -23,6 +23,7 @@ pub mod error;
 pub mod eval;
 mod ids;
 pub mod model;
+pub mod stream;
 
 pub use client::Stigg;
 pub use clock::{Clock, FixedClock, SystemClock};

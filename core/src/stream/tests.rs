@@ -1,0 +1,1 @@
+//! Connection tests against a scripted in-process graphql-transport-ws server.
