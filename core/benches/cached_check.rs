@@ -4,6 +4,7 @@
 //! * `cached_check/*`: cache read + `eval::metered` / `eval::boolean`.
 //! * `*_hot`: one customer and feature, over and over (everything in CPU cache).
 //! * `*_random`: uniformly random over 10,000 customers × 20 features (DRAM misses dominate).
+//! * `cache_write/*`: replacing a customer's state, patching one usage (cold paths, for scale).
 //!
 //! Short by design (1 s warm-up, 3 s measurement, 50 samples), so CI can run it (`--quick` / `--test`).
 
@@ -195,6 +196,28 @@ fn bench(c: &mut Criterion) {
             let (cid, fid) = &reqs.boolean[i & ((1 << 16) - 1)];
             i = i.wrapping_add(1);
             cache.read(cid, None, |s| eval::boolean(s, fid, None, NOW))
+        })
+    });
+    g.finish();
+
+    // Writes (cold path: once per refetch or stream event), for scale.
+    let mut g = c.benchmark_group("cache_write");
+    let key = CacheKey::customer(&hot_customer);
+    let state = Arc::new(customer_state());
+    g.bench_function("put_replace", |b| {
+        b.iter(|| cache.put(key.clone(), Arc::clone(&state)))
+    });
+    let feature = EntitlementKey::Feature(hot_metered.as_str().into());
+    let mut n = 0i64;
+    g.bench_function("patch_usage", |b| {
+        b.iter(|| {
+            n += 1;
+            let usage = UsageData {
+                current_usage: n as f64,
+                updated_at: Some(NOW + n),
+                ..Default::default()
+            };
+            cache.patch_usage(&key, &feature, usage)
         })
     });
     g.finish();

@@ -8,7 +8,7 @@
 //! * `size_of::<CustomerState>()`;
 //! * each hash table by its **capacity** (not its length), at `size_of` of a slot plus one control byte,
 //!   since that is what it allocated; the `order` vector by its capacity likewise;
-//! * per feature record: its map key's bytes, the shared [`FeatureInfo`](crate::model::FeatureInfo) (struct
+//! * per feature record: its map key's bytes, the shared [`FeatureInfo`] (struct
 //!   plus every string: id, units, plural, display name, description, rounding name) with its `Arc`
 //!   header, the enum values (one `String` header plus bytes each, plus the `Arc` header), the reset
 //!   configuration's type name and the credit rate's currency id;
