@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::api::retry::RetryPolicy;
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
 use crate::model::{CreditEntitlementFallback, EntitlementFallback, FallbackConfig};
@@ -27,6 +28,11 @@ pub const DEFAULT_ENTITLEMENTS_TIMEOUT: Duration = Duration::from_secs(10);
 /// The Node SDK defaults to 75 % of the V8 heap; a native process has no such figure, so we pick a fixed,
 /// documented budget instead.
 pub const DEFAULT_CACHE_MAX_SIZE_BYTES: u64 = 256 * 1024 * 1024;
+/// Default bound of how stale a cached state may be served while no stream confirms it (30 s).
+///
+/// The official SDK refetches on every read while its stream is not live; we serve the cache for this
+/// long instead, then refetch (single-flight per customer).
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// Environment variable that supplies `api_key`.
 pub const ENV_API_KEY: &str = "STIGG_API_KEY";
 /// Environment variable that supplies `base_uri`.
@@ -83,6 +89,12 @@ pub struct StiggConfig {
     pub entitlements_timeout: Duration,
     /// Offline mode (`offline`): no network for entitlement reads and usage writes (spec §6).
     pub offline: bool,
+    /// How long a cached state is served while no live stream confirms it (`refreshInterval`).
+    pub refresh_interval: Duration,
+    /// Retries of GraphQL calls (default: the official SDK's).
+    pub graphql_retry: RetryPolicy,
+    /// Retries of Edge calls (default: the official SDK's).
+    pub edge_retry: RetryPolicy,
     /// The clock every decision reads `now` from.
     pub clock: Arc<dyn Clock>,
 }
@@ -101,6 +113,7 @@ impl fmt::Debug for StiggConfig {
             .field("timeout", &self.timeout)
             .field("entitlements_timeout", &self.entitlements_timeout)
             .field("offline", &self.offline)
+            .field("refresh_interval", &self.refresh_interval)
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +139,9 @@ pub struct StiggConfigBuilder {
     timeout: Option<Duration>,
     entitlements_timeout: Option<Duration>,
     offline: bool,
+    refresh_interval: Option<Duration>,
+    graphql_retry: Option<RetryPolicy>,
+    edge_retry: Option<RetryPolicy>,
     clock: Option<Arc<dyn Clock>>,
     read_env: Option<bool>,
 }
@@ -203,6 +219,22 @@ impl StiggConfigBuilder {
     /// `offline` (default false).
     pub fn offline(mut self, v: bool) -> Self {
         self.offline = v;
+        self
+    }
+    /// `refreshInterval`: how long a cached state is served while no live stream confirms it
+    /// (default 30 s). Bounds staleness when `realtimeUpdatesEnabled` is off or the stream is down.
+    pub fn refresh_interval(mut self, v: Duration) -> Self {
+        self.refresh_interval = Some(v);
+        self
+    }
+    /// Retry policy of GraphQL calls (default [`RetryPolicy::graphql`]).
+    pub fn graphql_retry(mut self, v: RetryPolicy) -> Self {
+        self.graphql_retry = Some(v);
+        self
+    }
+    /// Retry policy of Edge calls (default [`RetryPolicy::edge`]).
+    pub fn edge_retry(mut self, v: RetryPolicy) -> Self {
+        self.edge_retry = Some(v);
         self
     }
     /// The clock decisions read `now` from (default: the system clock). Tests fix it.
@@ -285,6 +317,9 @@ impl StiggConfigBuilder {
             timeout,
             entitlements_timeout,
             offline: self.offline,
+            refresh_interval: self.refresh_interval.unwrap_or(DEFAULT_REFRESH_INTERVAL),
+            graphql_retry: self.graphql_retry.unwrap_or_else(RetryPolicy::graphql),
+            edge_retry: self.edge_retry.unwrap_or_else(RetryPolicy::edge),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
         })
     }

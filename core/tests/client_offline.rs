@@ -196,7 +196,12 @@ async fn offline_writes_acknowledge_locally() {
     assert_eq!(consumed.amount, 4.0);
 
     let est = stigg
-        .estimate_usage_cost(json!({}))
+        .estimate_usage_cost(stigg_core::model::usage::EstimateUsageCost {
+            customer_id: "c1".into(),
+            feature_id: "f".into(),
+            value: 1.0,
+            ..Default::default()
+        })
         .await
         .expect("estimate");
     assert!(est.estimates.is_empty() && est.warnings.is_empty());

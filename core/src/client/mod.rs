@@ -4,34 +4,45 @@
 //! no state can be had, they return the fallback (per call › `entitlementsFallback` › default deny),
 //! marked `isFallback`. Writes validate their input and return [`StiggError`]s.
 //!
+//! Freshness (where we deliberately differ from the official SDK, which refetches on every read while
+//! its stream is not live and clears its cache on every reconnect):
+//! - while the real-time stream is live, a cached state is served until an event replaces it or its
+//!   `validUntil` passes;
+//! - while it is not (disabled, connecting, or down), a cached state is served for at most
+//!   `refresh_interval` after it was fetched, then refetched;
+//! - after a reconnect, states fetched before it are revalidated on their next read (single-flight per
+//!   customer, so there is no herd) instead of the whole cache being dropped; until revalidated they are
+//!   not served;
+//! - when a refetch fails, the last known state is used rather than the fallback.
+//!
 //! Offline mode (spec §6): reads return fallbacks and writes return local acknowledgements, without any
 //! network. Beyond the official SDK, an offline client can be given fixture states
 //! ([`Stigg::set_entitlements_state`]); reads of those customers are then decided by the same rules as
 //! online reads. This is how every binding runs the shared conformance vectors.
 
+mod events;
+mod fetch;
+mod reads;
 mod requests;
+mod runtime;
 pub mod validate;
+mod writes;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
+pub use events::{Listener, ListenerId, Listeners, StiggEvent};
 pub use requests::*;
 
+use crate::api::{documents, ApiClient, ApiEvent, ApiSettings};
 use crate::cache::{CacheKey, MemoryCache};
 use crate::config::StiggConfig;
 use crate::error::{Result, StiggError};
-use crate::eval::{self, EntitlementTarget};
 use crate::ids::new_id;
-use crate::model::usage::{
-    ConsumeCredits, ConsumeCreditsResult, CreditCostEstimation, ReportEvent, ReportUsage,
-    ReportUsageAck,
-};
 use crate::model::wire::EntitlementsState;
-use crate::model::{
-    BooleanEntitlement, CreditEntitlement, CustomerState, Entitlement, EntitlementV2,
-    EntitlementsStateV2, EnumEntitlement, MeteredEntitlement, Millis, NumericEntitlement,
-    ReloadEntitlementsResult,
-};
+use crate::model::{CustomerState, Millis};
+use fetch::InFlight;
+use runtime::ClientRuntime;
 
 /// The Stigg client. Create it with [`Stigg::new`] from a [`StiggConfig`].
 #[derive(Clone)]
@@ -39,11 +50,22 @@ pub struct Stigg {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    config: StiggConfig,
-    cache: MemoryCache,
+pub(crate) struct Inner {
+    pub(crate) config: StiggConfig,
+    pub(crate) cache: MemoryCache,
+    pub(crate) api: Option<ApiClient>,
+    pub(crate) listeners: Arc<Listeners>,
+    pub(crate) in_flight: InFlight,
+    /// True while the real-time stream is connected and subscribed.
+    pub(crate) stream_live: AtomicBool,
+    /// States fetched before this instant must be revalidated before they are served (set on stream
+    /// (re)connect, since events may have been missed).
+    pub(crate) revalidate_before: AtomicI64,
     instance_id: String,
     closed: AtomicBool,
+    init: tokio::sync::OnceCell<Result<()>>,
+    background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    runtime: ClientRuntime,
 }
 
 impl std::fmt::Debug for Stigg {
@@ -56,17 +78,76 @@ impl std::fmt::Debug for Stigg {
 }
 
 impl Stigg {
-    /// Creates a client (the official SDK's `Stigg.initialize`).
+    /// Creates a client (the official SDK's `Stigg.initialize`). Online, it starts initializing in the
+    /// background (API key check, then the real-time stream when enabled); await
+    /// [`wait_for_initialization`](Self::wait_for_initialization) to know how that went.
     pub fn new(config: StiggConfig) -> Result<Self> {
+        let runtime = ClientRuntime::current_or_new()?;
+        let listeners = Arc::new(Listeners::default());
+        let instance_id = new_id();
+        let api = if config.offline {
+            None
+        } else {
+            let sink_listeners = Arc::clone(&listeners);
+            let sink: crate::api::ApiEventSink = Arc::new(move |event| {
+                sink_listeners.emit(&match event {
+                    ApiEvent::ApiKeyInvalid => StiggEvent::ApiKeyInvalid,
+                    ApiEvent::NetworkRequestFailed {
+                        error_message,
+                        error_code,
+                        trace_id,
+                    } => StiggEvent::NetworkRequestFailed {
+                        error_message,
+                        error_code,
+                        trace_id,
+                    },
+                })
+            });
+            Some(ApiClient::new(
+                ApiSettings {
+                    base_uri: config.base_uri.clone(),
+                    base_edge_uri: config.base_edge_uri.clone(),
+                    api_key: config.api_key.expose().to_owned(),
+                    instance_id: instance_id.clone(),
+                    graphql_retry: config.graphql_retry.clone(),
+                    edge_retry: config.edge_retry.clone(),
+                },
+                Some(sink),
+            )?)
+        };
         let cache = MemoryCache::new(config.cache_max_size_bytes);
-        Ok(Stigg {
+        let stigg = Stigg {
             inner: Arc::new(Inner {
                 config,
                 cache,
-                instance_id: new_id(),
+                api,
+                listeners,
+                in_flight: InFlight::default(),
+                stream_live: AtomicBool::new(false),
+                revalidate_before: AtomicI64::new(i64::MIN),
+                instance_id,
                 closed: AtomicBool::new(false),
+                init: tokio::sync::OnceCell::new(),
+                background: Mutex::new(Vec::new()),
+                runtime,
             }),
-        })
+        };
+        if !stigg.inner.config.offline {
+            let this = stigg.clone();
+            let task = stigg.inner.runtime.handle().spawn(async move {
+                let _ = this.wait_for_initialization().await;
+            });
+            stigg.track(task);
+        }
+        Ok(stigg)
+    }
+
+    fn track(&self, task: tokio::task::JoinHandle<()>) {
+        self.inner
+            .background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(task);
     }
 
     /// The configuration this client was built with.
@@ -79,17 +160,90 @@ impl Stigg {
         &self.inner.instance_id
     }
 
-    /// Resolves when the client is ready (`waitForInitialization`). Offline, it is ready at once.
-    pub async fn wait_for_initialization(&self) -> Result<()> {
-        self.ensure_open()
+    /// Registers a listener for [`StiggEvent`]s (`addListener`).
+    pub fn add_listener(&self, f: impl Fn(&StiggEvent) + Send + Sync + 'static) -> ListenerId {
+        self.inner.listeners.add(Arc::new(f))
     }
 
-    /// Closes the client (`close`): idempotent; later calls of writes fail with [`StiggError::Closed`],
-    /// reads return fallbacks.
-    pub async fn close(&self) {
-        if !self.inner.closed.swap(true, Ordering::AcqRel) {
-            self.inner.cache.clear();
+    /// Unregisters a listener (`removeListener`); returns whether it was registered.
+    pub fn remove_listener(&self, id: ListenerId) -> bool {
+        self.inner.listeners.remove(id)
+    }
+
+    /// Resolves when the client is ready (`waitForInitialization`): offline at once; online after
+    /// Stigg accepted the API key (`GetSdkConfiguration`). Memoised: every caller sees one outcome.
+    pub async fn wait_for_initialization(&self) -> Result<()> {
+        self.ensure_open()?;
+        self.inner
+            .init
+            .get_or_init(|| self.initialize())
+            .await
+            .clone()
+    }
+
+    async fn initialize(&self) -> Result<()> {
+        let Some(api) = &self.inner.api else {
+            self.inner
+                .listeners
+                .emit(&StiggEvent::InitializeSuccessfully);
+            return Ok(());
+        };
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct SdkConfiguration {
+            #[allow(dead_code)]
+            sdk_configuration: Option<serde_json::Value>,
         }
+        let timeout = self.inner.config.entitlements_timeout;
+        let result: Result<SdkConfiguration> = if self.inner.config.enable_edge {
+            api.edge(
+                &["v1", "config", "server-sdk-configuration.json"],
+                &[],
+                timeout,
+            )
+            .await
+        } else {
+            api.graphql(
+                documents::GET_SDK_CONFIGURATION,
+                serde_json::json!({}),
+                timeout,
+            )
+            .await
+        };
+        match result {
+            Ok(_) => {
+                self.inner
+                    .listeners
+                    .emit(&StiggEvent::InitializeSuccessfully);
+                Ok(())
+            }
+            Err(e) => {
+                self.inner.listeners.emit(&StiggEvent::InitializeFailed {
+                    message: e.to_string(),
+                });
+                Err(e)
+            }
+        }
+    }
+
+    /// Closes the client (`close`): idempotent; stops background work and the stream, clears the
+    /// cache. Later writes fail with [`StiggError::Closed`]; reads return fallbacks.
+    pub async fn close(&self) {
+        if self.inner.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.inner.stream_live.store(false, Ordering::Release);
+        let tasks = std::mem::take(
+            &mut *self
+                .inner
+                .background
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for t in tasks {
+            t.abort();
+        }
+        self.inner.cache.clear();
     }
 
     /// True once [`close`](Self::close) was called.
@@ -97,15 +251,30 @@ impl Stigg {
         self.inner.closed.load(Ordering::Acquire)
     }
 
-    fn ensure_open(&self) -> Result<()> {
+    /// Runs a future of this client to completion from a thread outside any async runtime: the
+    /// blocking face the language bindings use. Fails when called from inside a runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output> {
+        self.inner.runtime.block_on(f)
+    }
+
+    pub(crate) fn ensure_open(&self) -> Result<()> {
         if self.is_closed() {
             return Err(StiggError::Closed);
         }
         Ok(())
     }
 
-    fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> Millis {
         self.inner.config.clock.now_millis()
+    }
+
+    pub(crate) fn api(&self) -> Result<&ApiClient> {
+        self.inner.api.as_ref().ok_or_else(|| {
+            StiggError::invalid(
+                "offline",
+                "this call needs the Stigg API, and the client is offline",
+            )
+        })
     }
 
     /// Stores a customer's (or customer+resource's) entitlement state in the cache, as if fetched.
@@ -123,351 +292,9 @@ impl Stigg {
             validate::non_empty("resourceId", r)?;
         }
         let key = CacheKey::new(customer_id, resource_id);
-        self.inner.cache.put(key, CustomerState::from_wire(state));
+        let mut state = CustomerState::from_wire(state);
+        state.fetched_at = self.now();
+        self.inner.cache.put(key, state);
         Ok(())
-    }
-
-    /// Decides `f` on the cached state, or `None` when the state is not cached (or expired) and must be
-    /// fetched. Offline, an uncached customer is decided on no state (the fallback).
-    #[inline]
-    fn decide_cached<R>(
-        &self,
-        customer_id: &str,
-        resource_id: Option<&str>,
-        f: impl FnOnce(Option<&CustomerState>, Millis) -> R,
-    ) -> Option<R> {
-        let now = self.now();
-        let offline = self.inner.config.offline;
-        let mut f = Some(f);
-        let hit = self
-            .inner
-            .cache
-            .read(customer_id, resource_id, |state| match state {
-                Some(s) if !eval::is_expired(s, now) => f.take().map(|f| f(Some(s), now)),
-                _ => None,
-            });
-        match hit {
-            Some(r) => Some(r),
-            None if offline || self.is_closed() => f.map(|f| f(None, now)),
-            None => None,
-        }
-    }
-
-    /// Decides `f` on the customer's state: cached, else fetched, else (on failure) on no state.
-    async fn decide<R>(
-        &self,
-        customer_id: &str,
-        resource_id: Option<&str>,
-        f: impl Fn(Option<&CustomerState>, Millis) -> R,
-    ) -> R {
-        if let Some(r) = self.decide_cached(customer_id, resource_id, &f) {
-            return r;
-        }
-        match self.fetch_state(customer_id, resource_id).await {
-            Ok(state) => f(Some(&state), self.now()),
-            Err(err) => {
-                tracing::warn!(customer_id, error = %err, "entitlement read fell back");
-                f(None, self.now())
-            }
-        }
-    }
-
-    /// Fetches a customer's state from Stigg and caches it.
-    async fn fetch_state(
-        &self,
-        customer_id: &str,
-        resource_id: Option<&str>,
-    ) -> Result<Arc<CustomerState>> {
-        self.ensure_open()?;
-        validate::non_empty("customerId", customer_id)?;
-        let _ = resource_id;
-        Err(StiggError::Network(String::from(
-            "this build has no API transport; use offline mode with fixture states",
-        )))
-    }
-
-    /// `getBooleanEntitlement`, from the cache only: `None` when the state must be fetched first.
-    pub fn get_boolean_entitlement_cached(
-        &self,
-        p: &GetBooleanEntitlement<'_>,
-    ) -> Option<BooleanEntitlement> {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::boolean(s, p.feature_id, fb, now)
-        })
-    }
-
-    /// `getBooleanEntitlement`: never fails.
-    pub async fn get_boolean_entitlement(
-        &self,
-        p: &GetBooleanEntitlement<'_>,
-    ) -> BooleanEntitlement {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::boolean(s, p.feature_id, fb, now)
-        })
-        .await
-    }
-
-    /// `getNumericEntitlement`, from the cache only.
-    pub fn get_numeric_entitlement_cached(
-        &self,
-        p: &GetNumericEntitlement<'_>,
-    ) -> Option<NumericEntitlement> {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::numeric(s, p.feature_id, fb, now)
-        })
-    }
-
-    /// `getNumericEntitlement`: never fails.
-    pub async fn get_numeric_entitlement(
-        &self,
-        p: &GetNumericEntitlement<'_>,
-    ) -> NumericEntitlement {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::numeric(s, p.feature_id, fb, now)
-        })
-        .await
-    }
-
-    /// `getMeteredEntitlement`, from the cache only.
-    #[inline]
-    pub fn get_metered_entitlement_cached(
-        &self,
-        p: &GetMeteredEntitlement<'_>,
-    ) -> Option<MeteredEntitlement> {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::metered(s, p.feature_id, p.requested_usage, fb, now)
-        })
-    }
-
-    /// `getMeteredEntitlement`: never fails.
-    pub async fn get_metered_entitlement(
-        &self,
-        p: &GetMeteredEntitlement<'_>,
-    ) -> MeteredEntitlement {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::metered(s, p.feature_id, p.requested_usage, fb, now)
-        })
-        .await
-    }
-
-    /// `getEnumEntitlement`, from the cache only.
-    pub fn get_enum_entitlement_cached(
-        &self,
-        p: &GetEnumEntitlement<'_>,
-    ) -> Option<EnumEntitlement> {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::enumeration(s, p.feature_id, p.requested_values.clone(), fb, now)
-        })
-    }
-
-    /// `getEnumEntitlement`: never fails.
-    pub async fn get_enum_entitlement(&self, p: &GetEnumEntitlement<'_>) -> EnumEntitlement {
-        let fb = eval::choose_fallback(p.fallback, &self.inner.config.fallbacks, p.feature_id);
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::enumeration(s, p.feature_id, p.requested_values.clone(), fb, now)
-        })
-        .await
-    }
-
-    /// `getCreditEntitlement`, from the cache only.
-    pub fn get_credit_entitlement_cached(
-        &self,
-        p: &GetCreditEntitlement<'_>,
-    ) -> Option<CreditEntitlement> {
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::credit(s, p.currency_id, p.requested_usage, p.fallback, now)
-        })
-    }
-
-    /// `getCreditEntitlement`: never fails. Uses only the per-call fallback, as the official SDK does.
-    pub async fn get_credit_entitlement(&self, p: &GetCreditEntitlement<'_>) -> CreditEntitlement {
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::credit(s, p.currency_id, p.requested_usage, p.fallback, now)
-        })
-        .await
-    }
-
-    /// `getEntitlement` (deprecated generic getter): never fails.
-    pub async fn get_entitlement(&self, p: &GetEntitlement<'_>) -> Entitlement {
-        let config = &self.inner.config.fallbacks;
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::entitlement(s, p.feature_id, &p.options, config, now)
-        })
-        .await
-    }
-
-    /// `getEntitlementV2`, from the cache only.
-    pub fn get_entitlement_v2_cached(&self, p: &GetEntitlementV2<'_>) -> Option<EntitlementV2> {
-        let config = &self.inner.config.fallbacks;
-        let target = target_of(p);
-        self.decide_cached(p.customer_id, p.resource_id, |s, now| {
-            eval::entitlement_v2(s, target, &p.options, config, now)
-        })
-    }
-
-    /// `getEntitlementV2`: a feature or credit entitlement; never fails (both or neither of
-    /// `featureId`/`currencyId` gives the fallback, as in the official SDK).
-    pub async fn get_entitlement_v2(&self, p: &GetEntitlementV2<'_>) -> EntitlementV2 {
-        let config = &self.inner.config.fallbacks;
-        let target = target_of(p);
-        if matches!(target, EntitlementTarget::Invalid) {
-            return eval::entitlement_v2(None, target, &p.options, config, self.now());
-        }
-        self.decide(p.customer_id, p.resource_id, |s, now| {
-            eval::entitlement_v2(s, target, &p.options, config, now)
-        })
-        .await
-    }
-
-    /// `getEntitlementsStateV2`: every entitlement of the customer; never fails (offline or on failure,
-    /// the list built from the configured fallbacks).
-    pub async fn get_entitlements_state_v2(
-        &self,
-        customer_id: &str,
-        resource_id: Option<&str>,
-    ) -> EntitlementsStateV2 {
-        let config = &self.inner.config.fallbacks;
-        self.decide(customer_id, resource_id, |s, now| match s {
-            Some(s) => eval::entitlements_state_v2(Some(s), config, now),
-            None => eval::fallback_state_v2(config),
-        })
-        .await
-    }
-
-    /// `reloadEntitlements`: refetches the customer's state; `entitledEntityExists` is false on error.
-    pub async fn reload_entitlements(
-        &self,
-        customer_id: &str,
-        resource_id: Option<&str>,
-    ) -> ReloadEntitlementsResult {
-        if self.inner.config.offline {
-            return ReloadEntitlementsResult {
-                entitled_entity_exists: true,
-            };
-        }
-        let exists = match self.fetch_state(customer_id, resource_id).await {
-            Ok(state) => matches!(
-                state.access_denied_reason,
-                None | Some(
-                    crate::model::EntitlementsStateAccessDeniedReason::NoActiveSubscription
-                )
-            ),
-            Err(_) => false,
-        };
-        ReloadEntitlementsResult {
-            entitled_entity_exists: exists,
-        }
-    }
-
-    /// `reportUsage`. Offline: a local acknowledgement without usage fields.
-    pub async fn report_usage(&self, usage: ReportUsage) -> Result<ReportUsageAck> {
-        self.ensure_open()?;
-        validate::report_usage(&usage)?;
-        if self.inner.config.offline {
-            return Ok(offline_ack(usage));
-        }
-        Err(self.no_transport("reportUsage"))
-    }
-
-    /// `reportUsageBulk` (at most 100 usages).
-    pub async fn report_usage_bulk(&self, usages: Vec<ReportUsage>) -> Result<Vec<ReportUsageAck>> {
-        self.ensure_open()?;
-        validate::report_usage_bulk(&usages)?;
-        if self.inner.config.offline {
-            return Ok(usages.into_iter().map(offline_ack).collect());
-        }
-        Err(self.no_transport("reportUsageBulk"))
-    }
-
-    /// `reportEvent` (at most 1,000 events).
-    pub async fn report_event(&self, events: Vec<ReportEvent>) -> Result<()> {
-        self.ensure_open()?;
-        validate::report_events(&events)?;
-        if self.inner.config.offline {
-            return Ok(());
-        }
-        Err(self.no_transport("reportEvent"))
-    }
-
-    /// `consumeCredits`. Offline: `{customerId, currencyId, resourceId, amount, timestamp: now}`.
-    pub async fn consume_credits(&self, c: ConsumeCredits) -> Result<ConsumeCreditsResult> {
-        self.ensure_open()?;
-        validate::consume_credits(&c)?;
-        if self.inner.config.offline {
-            return Ok(ConsumeCreditsResult {
-                customer_id: c.customer_id,
-                currency_id: c.currency_id,
-                resource_id: c.resource_id,
-                amount: c.amount,
-                timestamp: Some(self.now()),
-                credit: None,
-            });
-        }
-        Err(self.no_transport("consumeCredits"))
-    }
-
-    /// `consumeCreditsAsync` (at most 1,000 consumptions).
-    pub async fn consume_credits_async(&self, items: Vec<ConsumeCredits>) -> Result<()> {
-        self.ensure_open()?;
-        validate::consume_credits_async(&items)?;
-        if self.inner.config.offline {
-            return Ok(());
-        }
-        Err(self.no_transport("consumeCreditsAsync"))
-    }
-
-    /// `estimateUsageCost`. Offline: `{estimates: [], warnings: []}`.
-    pub async fn estimate_usage_cost(
-        &self,
-        input: serde_json::Value,
-    ) -> Result<CreditCostEstimation> {
-        self.ensure_open()?;
-        let _ = input;
-        if self.inner.config.offline {
-            return Ok(CreditCostEstimation::default());
-        }
-        Err(self.no_transport("estimateUsageCost"))
-    }
-
-    /// `estimateEventCost`. Offline: `{estimates: [], warnings: []}`.
-    pub async fn estimate_event_cost(
-        &self,
-        input: serde_json::Value,
-    ) -> Result<CreditCostEstimation> {
-        self.ensure_open()?;
-        let _ = input;
-        if self.inner.config.offline {
-            return Ok(CreditCostEstimation::default());
-        }
-        Err(self.no_transport("estimateEventCost"))
-    }
-
-    fn no_transport(&self, operation: &str) -> StiggError {
-        StiggError::Network(format!("{operation}: this build has no API transport"))
-    }
-}
-
-fn target_of<'a>(p: &GetEntitlementV2<'a>) -> EntitlementTarget<'a> {
-    match (p.feature_id, p.currency_id) {
-        (Some(f), None) => EntitlementTarget::Feature(f),
-        (None, Some(c)) => EntitlementTarget::Credit(c),
-        _ => EntitlementTarget::Invalid,
-    }
-}
-
-fn offline_ack(u: ReportUsage) -> ReportUsageAck {
-    ReportUsageAck {
-        measurement_id: new_id(),
-        feature_id: u.feature_id,
-        customer_id: u.customer_id,
-        resource_id: u.resource_id,
-        ..Default::default()
     }
 }

@@ -266,6 +266,9 @@ pub struct CustomerState {
     pub order: Vec<EntitlementKey>,
     /// The state's timestamp: the first valid `entitlementUpdatedAt` (spec §5.1), or `None`.
     pub timestamp: Option<Millis>,
+    /// When this client received the state (0 when unknown): bounds staleness while no stream
+    /// confirms it, and tells which entries predate a stream reconnect.
+    pub fetched_at: Millis,
 }
 
 /// Identifies one entitlement within a customer's state.

@@ -200,3 +200,90 @@ pub struct CreditCostEstimation {
     #[serde(default)]
     pub warnings: Vec<serde_json::Value>,
 }
+
+/// `estimateUsageCost` input (`EstimateUsageCostInput`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimateUsageCost {
+    /// Customer id.
+    pub customer_id: String,
+    /// Feature id.
+    pub feature_id: String,
+    /// The usage to price.
+    pub value: f64,
+    /// Resource id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// DELTA (default) or SET.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_behavior: Option<UsageUpdateBehavior>,
+    /// Dimensions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Dimensions>,
+}
+
+/// `estimateEventCost` input (`EstimateEventCostInput`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimateEventCost {
+    /// Customer id.
+    pub customer_id: String,
+    /// Event name.
+    pub event_name: String,
+    /// Resource id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// Dimensions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Dimensions>,
+}
+
+/// One measurement as the server returns it (`ReportUsageFragment on UsageMeasurementWithCurrentUsage`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageMeasurement {
+    /// Measurement id.
+    pub id: String,
+    /// Feature id.
+    pub feature_id: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Resource id.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// Usage after the report.
+    #[serde(default)]
+    pub current_usage: Option<f64>,
+    /// Credit consumption.
+    #[serde(default)]
+    pub credit: Option<CreditUsage>,
+    /// Start of the period.
+    #[serde(default, with = "iso_opt")]
+    pub usage_period_start: Option<Millis>,
+    /// End of the period.
+    #[serde(default, with = "iso_opt")]
+    pub usage_period_end: Option<Millis>,
+    /// Deprecated alias of the period end.
+    #[serde(default, with = "iso_opt")]
+    pub next_reset_date: Option<Millis>,
+    /// When the server measured it.
+    #[serde(default, with = "iso_opt")]
+    pub timestamp: Option<Millis>,
+}
+
+impl From<UsageMeasurement> for ReportUsageAck {
+    fn from(m: UsageMeasurement) -> Self {
+        ReportUsageAck {
+            measurement_id: m.id,
+            feature_id: m.feature_id,
+            customer_id: m.customer_id,
+            resource_id: m.resource_id,
+            current_usage: m.current_usage,
+            usage_period_start: m.usage_period_start,
+            usage_period_end: m.usage_period_end.or(m.next_reset_date),
+            next_reset_date: m.usage_period_end.or(m.next_reset_date),
+            timestamp: m.timestamp,
+            credit: m.credit,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The read path (spec §4.1): the cache when its state is fresh, else one shared fetch per customer.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::OnceCell;
+
+use super::{Stigg, StiggEvent};
+use crate::api::documents;
+use crate::cache::{CacheKey, PutOutcome};
+use crate::error::{Result, StiggError};
+use crate::eval;
+use crate::model::wire::EntitlementsState;
+use crate::model::{CustomerState, Millis};
+
+type Shared = Arc<OnceCell<Result<Arc<CustomerState>>>>;
+
+/// Fetches under way, by cache key: concurrent reads of one customer share one request.
+#[derive(Default)]
+pub(crate) struct InFlight(Mutex<HashMap<CacheKey, Shared>>);
+
+impl InFlight {
+    fn join(&self, key: &CacheKey) -> Shared {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(map.entry(key.clone()).or_default())
+    }
+
+    fn finish(&self, key: &CacheKey, cell: &Shared) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.get(key).is_some_and(|c| Arc::ptr_eq(c, cell)) {
+            map.remove(key);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StateEnvelope {
+    entitlements_state: Option<EntitlementsState>,
+}
+
+impl Stigg {
+    /// Whether a cached state may be served now without asking Stigg.
+    #[inline]
+    fn is_fresh(&self, state: &CustomerState, now: Millis) -> bool {
+        let inner = &self.inner;
+        if inner.config.offline {
+            return true;
+        }
+        if eval::is_expired(state, now) {
+            return false;
+        }
+        if state.fetched_at < inner.revalidate_before.load(Ordering::Acquire) {
+            return false;
+        }
+        inner.stream_live.load(Ordering::Acquire)
+            || now.saturating_sub(state.fetched_at)
+                < inner.config.refresh_interval.as_millis() as i64
+    }
+
+    /// Decides `f` on the cached state, or `None` when it must be fetched first. Offline (or closed),
+    /// an uncached customer is decided on no state: the fallback.
+    #[inline]
+    pub(crate) fn decide_cached<R>(
+        &self,
+        customer_id: &str,
+        resource_id: Option<&str>,
+        f: impl FnOnce(Option<&crate::model::CustomerState>, Millis) -> R,
+    ) -> Option<R> {
+        let now = self.now();
+        let mut f = Some(f);
+        let hit = self
+            .inner
+            .cache
+            .read(customer_id, resource_id, |state| match state {
+                Some(s) if self.is_fresh(s, now) => f.take().map(|f| f(Some(s), now)),
+                _ => None,
+            });
+        let listeners = &self.inner.listeners;
+        match hit {
+            Some(r) => {
+                if listeners.any() {
+                    listeners.emit(&StiggEvent::CacheHit {
+                        customer_id: customer_id.to_owned(),
+                        resource_id: resource_id.map(str::to_owned),
+                    });
+                }
+                Some(r)
+            }
+            None if self.inner.config.offline || self.is_closed() => f.map(|f| f(None, now)),
+            None => None,
+        }
+    }
+
+    /// Decides `f` on the customer's state: cached and fresh, else fetched, else the last known
+    /// state, else no state (the fallback).
+    pub(crate) async fn decide<R>(
+        &self,
+        customer_id: &str,
+        resource_id: Option<&str>,
+        f: impl Fn(Option<&CustomerState>, Millis) -> R,
+    ) -> R {
+        if let Some(r) = self.decide_cached(customer_id, resource_id, &f) {
+            return r;
+        }
+        if self.inner.listeners.any() {
+            self.inner.listeners.emit(&StiggEvent::CacheMiss {
+                customer_id: customer_id.to_owned(),
+                resource_id: resource_id.map(str::to_owned),
+            });
+        }
+        match self.fetch_state(customer_id, resource_id, false).await {
+            Ok(state) => f(Some(&state), self.now()),
+            Err(err) => {
+                let key = CacheKey::new(customer_id, resource_id);
+                match self.inner.cache.get_arc(&key) {
+                    Some(last_known) => {
+                        tracing::warn!(customer_id, error = %err, "refetch failed; using the last known state");
+                        f(Some(&last_known), self.now())
+                    }
+                    None => {
+                        tracing::warn!(customer_id, error = %err, "entitlement read fell back");
+                        f(None, self.now())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fetches a customer's whole state from Stigg (Edge, or GraphQL when Edge is off or
+    /// `skip_edge`), caches it, and returns it. Concurrent calls for one key share one request.
+    pub(crate) async fn fetch_state(
+        &self,
+        customer_id: &str,
+        resource_id: Option<&str>,
+        skip_edge: bool,
+    ) -> Result<Arc<CustomerState>> {
+        self.ensure_open()?;
+        super::validate::non_empty("customerId", customer_id)?;
+        if let Some(r) = resource_id {
+            super::validate::non_empty("resourceId", r)?;
+        }
+        let key = CacheKey::new(customer_id, resource_id);
+        let cell = self.inner.in_flight.join(&key);
+        let result = cell
+            .get_or_init(|| self.fetch_and_store(&key, skip_edge))
+            .await
+            .clone();
+        self.inner.in_flight.finish(&key, &cell);
+        result
+    }
+
+    async fn fetch_and_store(&self, key: &CacheKey, skip_edge: bool) -> Result<Arc<CustomerState>> {
+        let api = self.api()?;
+        let timeout = self.inner.config.entitlements_timeout;
+        let customer_id = key.customer_id();
+        let resource_id = key.resource_id();
+        let request = async {
+            let envelope: StateEnvelope = if self.inner.config.enable_edge && !skip_edge {
+                let query: Vec<(&str, &str)> = resource_id
+                    .map(|r| vec![("resourceId", r)])
+                    .unwrap_or_default();
+                api.edge(
+                    &["v1", "c", customer_id, "entitlements-state.json"],
+                    &query,
+                    timeout,
+                )
+                .await?
+            } else {
+                let query =
+                    json!({ "query": { "customerId": customer_id, "resourceId": resource_id } });
+                api.graphql(documents::GET_ENTITLEMENTS_STATE, query, timeout)
+                    .await?
+            };
+            Ok::<_, StiggError>(envelope)
+        };
+        let envelope =
+            tokio::time::timeout(timeout, request)
+                .await
+                .map_err(|_| StiggError::Timeout {
+                    operation: String::from("GetEntitlementsState"),
+                })??;
+        let wire = envelope.entitlements_state.ok_or_else(|| StiggError::Api {
+            message: String::from("GetEntitlementsState: the response has no entitlementsState"),
+            code: Some(String::from("InvalidResponse")),
+            trace_id: None,
+        })?;
+        let mut state = CustomerState::from_wire(&wire);
+        state.fetched_at = self.now();
+        let state = Arc::new(state);
+        match self.inner.cache.put(key.clone(), Arc::clone(&state)) {
+            // A newer state (from the stream) is already cached: that one is the truth.
+            PutOutcome::Stale => Ok(self.inner.cache.get_arc(key).unwrap_or(state)),
+            _ => Ok(state),
+        }
+    }
+}
