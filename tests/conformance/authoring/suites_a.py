@@ -1,0 +1,226 @@
+from common import *
+
+def boolean_suite():
+    g = lambda fid=F_BOOL["refId"], **o: req("getBooleanEntitlement", fid, **o)
+    S = state(fe(F_BOOL))
+    cs = [
+        case("boolean/granted", "A boolean entitlement without a reason is granted.", S, g(), B(True, None, F_BOOL)),
+        case("boolean/server-revoked", "The server's reason wins.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="Revoked")), g(), B(False, "Revoked", F_BOOL)),
+        case("boolean/server-budget-exceeded", "Server reason BudgetExceeded passes through.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="BudgetExceeded")), g(), B(False, "BudgetExceeded", F_BOOL)),
+        case("boolean/server-unknown-future-reason", "A reason this SDK does not know is passed through verbatim.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="QuotaFrozen")), g(), B(False, "QuotaFrozen", F_BOOL)),
+        case("boolean/server-entitlement-not-found", "Server reason EntitlementNotFound passes through.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="EntitlementNotFound")), g(), B(False, "EntitlementNotFound", F_BOOL)),
+        case("boolean/server-feature-not-found", "Server reason FeatureNotFound passes through.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="FeatureNotFound")), g(), B(False, "FeatureNotFound", F_BOOL)),
+        case("boolean/server-customer-resource-not-found", "Server reason CustomerResourceNotFound passes through.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="CustomerResourceNotFound")), g(), B(False, "CustomerResourceNotFound", F_BOOL)),
+        case("boolean/is-granted-false-without-reason", "isGranted alone is not read (official SDK): no reason means granted.",
+             state(fe(F_BOOL, isGranted=False)), g(), B(True, None, F_BOOL)),
+        case("boolean/missing-feature", "No entitlement for the feature: non-fallback NoFeatureEntitlementInSubscription.",
+             state(fe(F_METER)), g(), B(False, "NoFeatureEntitlementInSubscription", None)),
+        case("boolean/customer-not-found", "Customer-level CustomerNotFound with an empty list.",
+             state(reason="CustomerNotFound"), g(), B(False, "CustomerNotFound", None)),
+        case("boolean/customer-archived-next-to-entitlements", "A customer-level reason wins even next to a non-empty list (4.x).",
+             state(fe(F_BOOL), reason="CustomerIsArchived"), g(), B(False, "CustomerIsArchived", F_BOOL)),
+        case("boolean/no-active-subscription-missing-feature", "Customer-level reason wins over the missing-entitlement reason.",
+             state(fe(F_METER), reason="NoActiveSubscription"), g(), B(False, "NoActiveSubscription", None)),
+        case("boolean/customer-level-unknown-reason", "An unknown customer-level reason is passed through verbatim.",
+             state(fe(F_BOOL), reason="CustomerSuspended"), g(), B(False, "CustomerSuspended", F_BOOL)),
+        case("boolean/empty-list-no-reason", "An empty list without a customer-level reason: the feature is missing.",
+             state(), g(), B(False, "NoFeatureEntitlementInSubscription", None)),
+        case("boolean/state-unavailable", "State unavailable: the default fallback.", None, g(), FB_B()),
+        case("boolean/state-unavailable-config-fallback", "Config fallback hasAccess:true still carries Unknown in typed getters.",
+             None, g(), FB_B(True), config={"entitlementsFallback": {"feature-sso": {"hasAccess": True}}}),
+        case("boolean/mismatch-on-metered", "Boolean getter on a metered feature: the fallback with FeatureTypeMismatch.",
+             state(fe(F_METER, usageLimit=10)), g(F_METER["refId"]), FB_B(False, "FeatureTypeMismatch")),
+        case("boolean/mismatch-on-numeric", "Boolean getter on a numeric feature.",
+             state(fe(F_NUM, usageLimit=3)), g(F_NUM["refId"]), FB_B(False, "FeatureTypeMismatch")),
+        case("boolean/mismatch-on-enum", "Boolean getter on an enum feature, per-call fallback hasAccess:true.",
+             state(fe(F_ENUM, enumValues=["eu"])), g(F_ENUM["refId"], fallback={"hasAccess": True}), FB_B(True, "FeatureTypeMismatch")),
+        case("boolean/mismatch-wins-over-revoked", "The type mismatch wins over a server reason.",
+             state(fe(F_METER, isGranted=False, accessDeniedReason="Revoked")), g(F_METER["refId"]), FB_B(False, "FeatureTypeMismatch")),
+        case("boolean/mismatch-wins-over-customer-reason", "The type mismatch wins over a customer-level reason.",
+             state(fe(F_NUM), reason="NoActiveSubscription"), g(F_NUM["refId"]), FB_B(False, "FeatureTypeMismatch")),
+        case("boolean/mismatch-on-unknown-feature-type", "A feature type this SDK does not know is no boolean.",
+             state(fe(F_FUTURE)), g(F_FUTURE["refId"]), FB_B(False, "FeatureTypeMismatch")),
+        case("boolean/valid-until-past-still-granted", "validUntil never denies (it only triggers a refetch).",
+             state(fe(F_BOOL, validUntil="2024-01-01T00:00:00.000Z")), g(), B(True, None, F_BOOL)),
+        case("boolean/duplicate-last-wins", "Duplicate entitlements for one feature: the last wins.",
+             state(fe(F_BOOL, isGranted=False, accessDeniedReason="Revoked"), fe(F_BOOL)), g(), B(True, None, F_BOOL)),
+        case("boolean/entitlement-without-feature-ignored", "An entitlement lacking its feature is not an entitlement.",
+             state(fe(None)), g(), B(False, "NoFeatureEntitlementInSubscription", None)),
+    ]
+    write("boolean", "getBooleanEntitlement", cs)
+
+def numeric_suite():
+    g = lambda fid=F_NUM["refId"], **o: req("getNumericEntitlement", fid, **o)
+    nm = F_NULLMETER["refId"]
+    cs = [
+        case("numeric/granted-with-value", "Meter None: always granted; value = usageLimit.",
+             state(fe(F_NUM, usageLimit=10)), g(), N(True, None, F_NUM, 10)),
+        case("numeric/unlimited", "hasUnlimitedUsage → isUnlimited, value null when usageLimit is null.",
+             state(fe(F_NUM, hasUnlimitedUsage=True)), g(), N(True, None, F_NUM, None, True)),
+        case("numeric/unlimited-with-limit-echoed", "usageLimit is reported as is next to isUnlimited.",
+             state(fe(F_NUM, usageLimit=5, hasUnlimitedUsage=True)), g(), N(True, None, F_NUM, 5, True)),
+        case("numeric/decimal-value", "Fractional value.", state(fe(F_NUM, usageLimit=2.5)), g(), N(True, None, F_NUM, 2.5)),
+        case("numeric/zero-value", "A value of 0 is granted (no limit comparison).", state(fe(F_NUM, usageLimit=0)), g(), N(True, None, F_NUM, 0)),
+        case("numeric/usage-over-value-ignored", "Meter None never compares usage.",
+             state(fe(F_NUM, usageLimit=1, currentUsage=50)), g(), N(True, None, F_NUM, 1)),
+        case("numeric/server-revoked", "Server reason wins; the value is still reported.",
+             state(fe(F_NUM, usageLimit=10, isGranted=False, accessDeniedReason="Revoked")), g(), N(False, "Revoked", F_NUM, 10)),
+        case("numeric/missing-feature", "No entitlement: non-fallback, value null, isUnlimited false.",
+             state(fe(F_BOOL)), g(), N(False, "NoFeatureEntitlementInSubscription")),
+        case("numeric/customer-no-active-subscription", "Customer-level reason with the feature present.",
+             state(fe(F_NUM, usageLimit=10), reason="NoActiveSubscription"), g(), N(False, "NoActiveSubscription", F_NUM, 10)),
+        case("numeric/null-meter-granted", "NUMBER with meterType null is numeric, decided by the metered comparison: 0 + 0 <= 5.",
+             state(fe(F_NULLMETER, usageLimit=5)), g(nm), N(True, None, F_NULLMETER, 5)),
+        case("numeric/null-meter-usage-over-limit-denied", "Quirk: null-meter NUMBER with cached usage 6 > limit 5 is denied.",
+             state(fe(F_NULLMETER, usageLimit=5, currentUsage=6)), g(nm), N(False, "RequestedUsageExceedingLimit", F_NULLMETER, 5)),
+        case("numeric/null-meter-null-limit-zero-usage", "Null limit counts as 0; 0 <= 0 is granted.",
+             state(fe(F_NULLMETER)), g(nm), N(True, None, F_NULLMETER, None)),
+        case("numeric/null-meter-soft-limit", "Soft limit grants the null-meter NUMBER over its limit.",
+             state(fe(F_NULLMETER, usageLimit=5, currentUsage=9, hasSoftLimit=True)), g(nm), N(True, None, F_NULLMETER, 5)),
+        case("numeric/null-meter-unlimited", "Unlimited grants the null-meter NUMBER over its limit.",
+             state(fe(F_NULLMETER, usageLimit=5, currentUsage=9, hasUnlimitedUsage=True)), g(nm), N(True, None, F_NULLMETER, 5, True)),
+        case("numeric/mismatch-on-metered-config-fallback", "Numeric getter on a metered feature: config fallback with the mismatch reason.",
+             state(fe(F_METER, usageLimit=10)), g(F_METER["refId"]), FB_N(True, "FeatureTypeMismatch", 5),
+             config={"entitlementsFallback": {"feature-api-calls": {"hasAccess": True, "value": 5}}}),
+        case("numeric/mismatch-on-boolean", "Numeric getter on a boolean feature, per-call fallback.",
+             state(fe(F_BOOL)), g(F_BOOL["refId"], fallback={"hasAccess": False, "value": 2, "isUnlimited": True}),
+             FB_N(False, "FeatureTypeMismatch", 2, True)),
+        case("numeric/mismatch-on-enum", "Numeric getter on an enum feature.",
+             state(fe(F_ENUM)), g(F_ENUM["refId"]), FB_N(False, "FeatureTypeMismatch")),
+        case("numeric/mismatch-on-unknown-meter", "A NUMBER with an unknown meter type is neither numeric nor metered.",
+             state(fe(F_QUANTUM, usageLimit=3)), g(F_QUANTUM["refId"]), FB_N(False, "FeatureTypeMismatch")),
+        case("numeric/state-unavailable-per-call", "State unavailable: per-call fallback over the NUMERIC default.",
+             None, g(fallback={"hasAccess": True, "value": 3, "isUnlimited": True}), FB_N(True, "Unknown", 3, True)),
+        case("numeric/fallback-ignores-usage-limit", "A fallback's usageLimit does not belong to NUMERIC results.",
+             None, g(fallback={"hasAccess": True, "usageLimit": 99}), FB_N(True, "Unknown")),
+    ]
+    write("numeric", "getNumericEntitlement", cs)
+
+P_START = "2024-01-01T00:00:00.000Z"
+P_END = "2024-02-01T00:00:00.000Z"
+
+def metered_wire(**kw):
+    base = dict(usageLimit=10, currentUsage=3, resetPeriod="MONTH", usagePeriodAnchor=P_START,
+                usagePeriodStart=P_START, usagePeriodEnd=P_END)
+    base.update(kw)
+    return fe(F_METER, **base)
+
+def MR(has, reason=None, limit=10, current=3, requested=0, **kw):
+    args = dict(period="MONTH", anchor=P_START, start=P_START, end=P_END)
+    args.update(kw)
+    return M(has, reason, F_METER, limit, current=current, requested=requested, **args)
+
+def metered_suite():
+    fid = F_METER["refId"]
+    g = lambda f=fid, **o: req("getMeteredEntitlement", f, **o)
+    cs = [
+        case("metered/within-limit", "3 + 5 <= 10: granted, request echoed.", state(metered_wire()), g(requestedUsage=5), MR(True, requested=5)),
+        case("metered/equal-to-limit", "3 + 7 == 10: equality is granted.", state(metered_wire()), g(requestedUsage=7), MR(True, requested=7)),
+        case("metered/exceeding-limit", "3 + 8 > 10: RequestedUsageExceedingLimit.", state(metered_wire()), g(requestedUsage=8),
+             MR(False, "RequestedUsageExceedingLimit", requested=8)),
+        case("metered/no-request-at-limit", "No request counts as 0: 10 + 0 <= 10.", state(metered_wire(currentUsage=10)), g(),
+             MR(True, current=10)),
+        case("metered/no-request-over-limit", "No request, usage already 11 > 10: denied.", state(metered_wire(currentUsage=11)), g(),
+             MR(False, "RequestedUsageExceedingLimit", current=11)),
+        case("metered/unlimited", "Unlimited usage is granted whatever the usage.",
+             state(metered_wire(usageLimit=None, hasUnlimitedUsage=True, currentUsage=1000)), g(requestedUsage=50),
+             MR(True, limit=None, current=1000, requested=50, unlimited=True)),
+        case("metered/soft-limit-over", "A soft limit grants past the limit.", state(metered_wire(hasSoftLimit=True, currentUsage=15)),
+             g(requestedUsage=5), MR(True, current=15, requested=5, soft=True)),
+        case("metered/null-limit-denies-request", "Null limit without unlimited is a limit of 0.",
+             state(metered_wire(usageLimit=None, currentUsage=0)), g(requestedUsage=1),
+             MR(False, "RequestedUsageExceedingLimit", limit=None, current=0, requested=1)),
+        case("metered/null-limit-zero-request-granted", "Limit null (0), usage 0, request 0: 0 <= 0.",
+             state(metered_wire(usageLimit=None, currentUsage=0)), g(), MR(True, limit=None, current=0)),
+        case("metered/null-current-usage-is-zero", "A null currentUsage is 0.",
+             state(metered_wire(currentUsage=None)), g(requestedUsage=10), MR(True, current=0, requested=10)),
+        case("metered/zero-limit-zero-request", "Limit 0, usage 0, request 0: granted.",
+             state(metered_wire(usageLimit=0, currentUsage=0)), g(requestedUsage=0), MR(True, limit=0, current=0)),
+        case("metered/fluctuating", "Fluctuating meters are metered.",
+             state(fe(F_FLUCT, usageLimit=5, currentUsage=4)), g(F_FLUCT["refId"], requestedUsage=1),
+             M(True, None, F_FLUCT, 5, current=4, requested=1)),
+        case("metered/fluctuating-exceeding", "Fluctuating 4 + 2 > 5.",
+             state(fe(F_FLUCT, usageLimit=5, currentUsage=4)), g(F_FLUCT["refId"], requestedUsage=2),
+             M(False, "RequestedUsageExceedingLimit", F_FLUCT, 5, current=4, requested=2)),
+        case("metered/decimals", "2.5 + 0.5 <= 3.", state(metered_wire(usageLimit=3, currentUsage=2.5)), g(requestedUsage=0.5),
+             MR(True, limit=3, current=2.5, requested=0.5)),
+        case("metered/server-budget-exceeded", "The server's reason wins even within the limit.",
+             state(metered_wire(isGranted=False, accessDeniedReason="BudgetExceeded")), g(requestedUsage=1),
+             MR(False, "BudgetExceeded", requested=1)),
+        case("metered/server-insufficient-credits", "Server reason InsufficientCredits.",
+             state(metered_wire(isGranted=False, accessDeniedReason="InsufficientCredits")), g(),
+             MR(False, "InsufficientCredits")),
+        case("metered/server-reason-wins-over-unlimited", "Server reason wins over unlimited.",
+             state(metered_wire(hasUnlimitedUsage=True, isGranted=False, accessDeniedReason="Revoked")), g(),
+             MR(False, "Revoked", unlimited=True)),
+        case("metered/missing-feature-echo", "No entitlement: non-fallback, zeros, request echoed.",
+             state(fe(F_BOOL)), g(requestedUsage=3), M(False, "NoFeatureEntitlementInSubscription", None, requested=3)),
+        case("metered/customer-no-active-subscription", "Customer-level reason with the feature present: data reported.",
+             state(metered_wire(), reason="NoActiveSubscription"), g(requestedUsage=1), MR(False, "NoActiveSubscription", requested=1)),
+        case("metered/customer-not-found", "CustomerNotFound with an empty list, request echoed.",
+             state(reason="CustomerNotFound"), g(requestedUsage=2), M(False, "CustomerNotFound", None, requested=2)),
+        case("metered/state-unavailable-default", "Default METERED fallback: requestedUsage 1 when none was asked.",
+             None, g(), FB_M()),
+        case("metered/state-unavailable-echo", "The METERED fallback echoes the request.", None, g(requestedUsage=4), FB_M(requested=4)),
+        case("metered/state-unavailable-fallback-values", "Per-call fallback fields usageLimit/isUnlimited; value ignored.",
+             None, g(requestedUsage=2, fallback={"hasAccess": True, "usageLimit": 100, "isUnlimited": False, "value": 7}),
+             FB_M(True, requested=2, limit=100)),
+        case("metered/mismatch-on-boolean", "Metered getter on a boolean feature.", state(fe(F_BOOL)),
+             g(F_BOOL["refId"], requestedUsage=2), FB_M(False, "FeatureTypeMismatch", requested=2)),
+        case("metered/mismatch-on-numeric", "Metered getter on a meter-None feature.", state(fe(F_NUM, usageLimit=3)),
+             g(F_NUM["refId"]), FB_M(False, "FeatureTypeMismatch")),
+        case("metered/mismatch-on-null-meter", "Quirk: a NUMBER with null meter is numeric, so metered is a mismatch.",
+             state(fe(F_NULLMETER, usageLimit=3)), g(F_NULLMETER["refId"]), FB_M(False, "FeatureTypeMismatch")),
+        case("metered/mismatch-on-enum", "Metered getter on an enum feature, config fallback.",
+             state(fe(F_ENUM)), g(F_ENUM["refId"], requestedUsage=1), FB_M(True, "FeatureTypeMismatch", requested=1, limit=50),
+             config={"entitlementsFallback": {"feature-region": {"hasAccess": True, "usageLimit": 50}}}),
+        case("metered/valid-until-past", "validUntil in the past never denies.",
+             state(metered_wire(validUntil="2024-01-01T00:00:00.000Z")), g(requestedUsage=1), MR(True, requested=1)),
+        case("metered/units-and-display", "The result feature carries units, plural, display name.",
+             state(metered_wire()), g(), MR(True)),
+    ]
+    write("metered", "getMeteredEntitlement", cs)
+
+def enum_suite():
+    fid = F_ENUM["refId"]
+    g = lambda f=fid, **o: req("getEnumEntitlement", f, **o)
+    V = ["us", "eu", "apac"]
+    S = state(fe(F_ENUM, enumValues=V))
+    cs = [
+        case("enum/subset-granted", "Every requested value is allowed.", S, g(requestedValues=["eu", "us"]), E(True, None, F_ENUM, V, ["eu", "us"])),
+        case("enum/one-missing", "One requested value is not allowed.", S, g(requestedValues=["eu", "mars"]),
+             E(False, "RequestedValuesMismatch", F_ENUM, V, ["eu", "mars"])),
+        case("enum/case-sensitive", "Comparison is case-sensitive.", S, g(requestedValues=["EU"]), E(False, "RequestedValuesMismatch", F_ENUM, V, ["EU"])),
+        case("enum/whitespace-matters", "No trimming.", S, g(requestedValues=["eu "]), E(False, "RequestedValuesMismatch", F_ENUM, V, ["eu "])),
+        case("enum/duplicates-allowed", "Duplicated requested values are fine.", S, g(requestedValues=["eu", "eu"]), E(True, None, F_ENUM, V, ["eu", "eu"])),
+        case("enum/empty-request", "An empty request is granted and echoed as [].", S, g(requestedValues=[]), E(True, None, F_ENUM, V, [])),
+        case("enum/no-request", "No request: granted, requestedValues null.", S, g(), E(True, None, F_ENUM, V, None)),
+        case("enum/null-enum-values-request", "enumValues null → []: every request mismatches.", state(fe(F_ENUM, enumValues=None)),
+             g(requestedValues=["eu"]), E(False, "RequestedValuesMismatch", F_ENUM, [], ["eu"])),
+        case("enum/null-enum-values-no-request", "enumValues null and no request: granted.", state(fe(F_ENUM, enumValues=None)),
+             g(), E(True, None, F_ENUM, [], None)),
+        case("enum/empty-string-value", "The empty string is a value like any other.", state(fe(F_ENUM, enumValues=["", "x"])),
+             g(requestedValues=[""]), E(True, None, F_ENUM, ["", "x"], [""])),
+        case("enum/server-revoked", "The server's reason wins.", state(fe(F_ENUM, enumValues=V, isGranted=False, accessDeniedReason="Revoked")),
+             g(requestedValues=["eu"]), E(False, "Revoked", F_ENUM, V, ["eu"])),
+        case("enum/customer-archived", "Customer-level reason wins over the value check.", state(fe(F_ENUM, enumValues=V), reason="CustomerIsArchived"),
+             g(requestedValues=["eu"]), E(False, "CustomerIsArchived", F_ENUM, V, ["eu"])),
+        case("enum/missing-feature", "No entitlement: non-fallback, enumValues [], request echoed.", state(fe(F_BOOL)),
+             g(requestedValues=["eu"]), E(False, "NoFeatureEntitlementInSubscription", None, [], ["eu"])),
+        case("enum/missing-feature-no-request", "No entitlement and no request: requestedValues null.", state(),
+             g(), E(False, "NoFeatureEntitlementInSubscription", None, [], None)),
+        case("enum/state-unavailable", "Default ENUM fallback, request echoed.", None, g(requestedValues=["eu"]), FB_E(requested=["eu"])),
+        case("enum/state-unavailable-config", "Config fallback enumValues.", None, g(), FB_E(True, values=["us"]),
+             config={"entitlementsFallback": {"feature-region": {"hasAccess": True, "enumValues": ["us"]}}}),
+        case("enum/mismatch-on-boolean", "Enum getter on a boolean feature.", state(fe(F_BOOL)), g(F_BOOL["refId"], requestedValues=["a"]),
+             FB_E(False, "FeatureTypeMismatch", requested=["a"])),
+        case("enum/mismatch-on-metered", "Enum getter on a metered feature.", state(metered_wire()), g(F_METER["refId"]),
+             FB_E(False, "FeatureTypeMismatch")),
+    ]
+    write("enum", "getEnumEntitlement", cs)
