@@ -49,8 +49,13 @@
 //!
 //! [`EntitlementStore`] is what the client needs from any cache layer; the memory cache implements it,
 //! and the Redis store (spec §5.2) will. Its futures are boxed and `Send`, so `stigg-core` does not
-//! commit to an executor here. Store errors ([`StoreError`]) are never check failures: the client turns
-//! a failed read into a miss and a failed write into a skipped one.
+//! commit to an executor here. Operations: `load` (a hit, or a miss that says whether a resource's
+//! customer-level state is missing too), `save` (timestamp-guarded, optionally only if present),
+//! `patch` (one usage, guarded by its `updatedAt`), `delete`, `delete_customer`, and `refetch`, which
+//! wraps the client's API fetch after a miss so a shared store can make it a cross-process
+//! single-flight (spec §5.2). Store errors ([`StoreError`]) are never check failures: the client turns
+//! a failed read into a miss and a failed write into a skipped one; Redis errors are meant to become
+//! exactly that.
 //!
 //! # Write guards
 //!

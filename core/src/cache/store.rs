@@ -46,6 +46,13 @@ pub enum StoreError {
         /// What was wrong.
         message: String,
     },
+    /// Another process's fetch of this key failed (a shared store's single-flight, spec §5.2:
+    /// `A remote execution encountered error: <msg>`); the caller should use the fallback.
+    #[error("A remote execution encountered error: {0}")]
+    Remote(String),
+    /// The fetch given to [`EntitlementStore::refetch`] failed, with its message.
+    #[error("fetch failed: {0}")]
+    Fetch(String),
     /// Any other backend error, with the backend's message.
     #[error("store error: {0}")]
     Backend(String),
@@ -160,6 +167,28 @@ pub trait EntitlementStore: Send + Sync {
 
     /// Deletes the customer's own state and the states of all its resources.
     fn delete_customer<'a>(&'a self, customer_id: &'a str) -> StoreFuture<'a, ()>;
+
+    /// Fetches the state of a key that missed through `fetch` (the client's API call, not yet
+    /// polled), stores it, and returns it.
+    ///
+    /// A shared store may make this happen once across every process that misses the same key at the
+    /// same time (Redis: the lock + pub/sub single-flight of spec §5.2): it may then return the state
+    /// another process fetched, read back from the store, without polling `fetch`, or
+    /// [`StoreError::Remote`] when that process's fetch failed. The default polls `fetch` and saves
+    /// the result; a failed save is logged and does not fail the refetch.
+    fn refetch<'a>(
+        &'a self,
+        key: &'a CacheKey,
+        fetch: StoreFuture<'a, Arc<CustomerState>>,
+    ) -> StoreFuture<'a, Arc<CustomerState>> {
+        Box::pin(async move {
+            let state = fetch.await?;
+            if let Err(e) = self.save(key, Arc::clone(&state), PutMode::Always).await {
+                tracing::debug!(key = %key, error = %e, "store write after refetch skipped");
+            }
+            Ok(state)
+        })
+    }
 }
 
 #[cfg(test)]

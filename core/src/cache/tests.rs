@@ -336,6 +336,29 @@ fn store_trait_over_memory() {
 }
 
 #[test]
+fn refetch_saves_what_it_fetched() {
+    let cache = MemoryCache::new(1 << 20);
+    let store: &dyn EntitlementStore = &cache;
+    let key = CacheKey::customer("acme");
+    let fetched = ready(store.refetch(&key, Box::pin(async { Ok(Arc::new(state(2, Some(7)))) })));
+    assert_eq!(fetched.map(|s| s.timestamp), Ok(Some(7)));
+    assert_eq!(stamp(&cache, &key), Some(Some(7)));
+    let failed = ready(store.refetch(
+        &CacheKey::customer("other"),
+        Box::pin(async { Err(StoreError::Fetch("503".into())) }),
+    ));
+    assert_eq!(failed, Err(StoreError::Fetch("503".into())));
+    assert_eq!(cache.len(), 1);
+}
+
+#[test]
+fn memory_cache_is_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<MemoryCache>();
+    check::<Arc<dyn EntitlementStore>>();
+}
+
+#[test]
 fn concurrent_smoke() {
     let one = size::entry_weight(&CacheKey::customer("c00"), &state(3, None)) as u64;
     let cache = Arc::new(MemoryCache::with_config(MemoryCacheConfig {
