@@ -1,0 +1,553 @@
+//! HTTP layer: `POST /graphql`, the graphql-transport-ws WebSocket at `/graphql`, the Edge
+//! endpoints (spec §1.4) and the admin/test hooks under `/_emulator`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_graphql::dynamic::Schema;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::catalog::Catalog;
+use crate::engine::Engine;
+use crate::graphql::{select_all, Registry};
+
+/// A fault injected through `POST /_emulator/faults`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRule {
+    /// `status` (HTTP error), `latency` (delay then serve) or `hang` (never answer).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// HTTP status for `status` (e.g. 500, 429, 401, 503).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `Retry-After` seconds for `status`.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Delay for `latency`.
+    #[serde(default)]
+    pub ms: Option<u64>,
+    /// Number of matching requests it applies to (none = until cleared).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Only for this GraphQL operation name (or Edge operation `edge:<name>`).
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Only for request paths starting with this.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// Shared HTTP state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Engine.
+    pub engine: Arc<Engine>,
+    /// Schema.
+    pub schema: Schema,
+    /// Registry.
+    pub registry: Arc<Registry>,
+    /// Accepted API keys.
+    pub api_keys: Arc<Vec<String>>,
+    /// Fault rules.
+    pub faults: Arc<Mutex<Vec<FaultRule>>>,
+    /// Broadcast used to close every WebSocket: `(code, reason)`.
+    pub ws_kill: broadcast::Sender<(u16, String)>,
+    /// Catalog file to reload from.
+    pub catalog_path: Option<Arc<std::path::PathBuf>>,
+    edge_docs: Arc<HashMap<&'static str, String>>,
+}
+
+impl AppState {
+    /// Build the HTTP state.
+    pub fn new(engine: Arc<Engine>, schema: Schema, registry: Arc<Registry>, api_keys: Vec<String>, catalog_path: Option<std::path::PathBuf>) -> Self {
+        let mut docs = HashMap::new();
+        let mut p = Vec::new();
+        let sel = |t: &str, p: &mut Vec<String>| select_all(&registry, t, 4, p);
+        docs.insert("state", format!("query EdgeEntitlementsState($query: FetchEntitlementsQuery!) {{ entitlementsState(query: $query) {} }}", sel("EntitlementsState", &mut p)));
+        docs.insert("entitlements", format!("query EdgeEntitlements($query: FetchEntitlementsQuery!) {{ entitlements: cachedEntitlements(query: $query) {} }}", sel("Entitlement", &mut p)));
+        docs.insert("entitlement", format!("query EdgeEntitlement($query: FetchEntitlementQuery!) {{ entitlement(query: $query) {} }}", sel("Entitlement", &mut p)));
+        docs.insert("subscriptions", format!("query EdgeActiveSubscriptions($input: GetActiveSubscriptionsInput!) {{ getActiveSubscriptions(input: $input) {} }}", select_all(&registry, "CustomerSubscription", 3, &mut p)));
+        docs.insert("paywall", format!("query EdgePaywall($input: GetPaywallInput!) {{ paywall(input: $input) {} }}", select_all(&registry, "Paywall", 3, &mut p)));
+        docs.insert("config", "query EdgeSdkConfiguration { sdkConfiguration { __typename sentryDsn isWidgetWatermarkEnabled showWatermark } }".to_string());
+        let (ws_kill, _) = broadcast::channel(16);
+        Self {
+            engine,
+            schema,
+            registry,
+            api_keys: Arc::new(api_keys),
+            faults: Arc::new(Mutex::new(Vec::new())),
+            ws_kill,
+            catalog_path: catalog_path.map(Arc::new),
+            edge_docs: Arc::new(docs),
+        }
+    }
+
+    fn key_ok(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|k| self.api_keys.iter().any(|a| a == k))
+    }
+
+    /// Take the fault applying to a request, if any.
+    fn fault(&self, op: Option<&str>, path: &str) -> Option<FaultRule> {
+        let mut rules = match self.faults.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let idx = rules.iter().position(|r| {
+            r.operation.as_deref().is_none_or(|o| Some(o) == op) && r.path.as_deref().is_none_or(|p| path.starts_with(p))
+        })?;
+        let rule = rules[idx].clone();
+        if let Some(c) = rules[idx].count.as_mut() {
+            *c = c.saturating_sub(1);
+            if *c == 0 {
+                rules.remove(idx);
+            }
+        }
+        Some(rule)
+    }
+}
+
+fn unauthenticated() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"errors": [{"message": "Unauthenticated", "extensions": {"code": "Unauthenticated", "isValidationError": false}}], "data": null})),
+    )
+        .into_response()
+}
+
+/// Apply a fault: `Some(response)` short-circuits the request.
+async fn apply_fault(rule: Option<FaultRule>) -> Option<Response> {
+    let rule = rule?;
+    match rule.kind.as_str() {
+        "latency" => {
+            tokio::time::sleep(Duration::from_millis(rule.ms.unwrap_or(1000))).await;
+            None
+        }
+        "hang" => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            None
+        }
+        _ => {
+            let status = StatusCode::from_u16(rule.status.unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let code = match status.as_u16() {
+                429 => "RateLimitExceeded",
+                401 => "Unauthenticated",
+                403 => "IdentityForbidden",
+                _ => "InternalServerError",
+            };
+            let mut resp = (status, Json(json!({"errors": [{"message": format!("Injected fault: HTTP {}", status.as_u16()), "extensions": {"code": code}}]}))).into_response();
+            if let Some(ra) = rule.retry_after {
+                if let Ok(v) = ra.to_string().parse() {
+                    resp.headers_mut().insert("retry-after", v);
+                }
+            }
+            Some(resp)
+        }
+    }
+}
+
+/// The router serving everything (used on the main port and the Edge port).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql_post).get(graphql_ws))
+        .route("/v1/c/{customer}/entitlements-state.json", get(edge_state))
+        .route("/v1/c/{customer}/entitlements.json", get(edge_entitlements))
+        .route("/v1/c/{customer}/subscriptions.json", get(edge_subscriptions))
+        .route("/v1/paywall.json", get(edge_paywall))
+        .route("/v1/p/{product}/paywall.json", get(edge_product_paywall))
+        .route("/v1/config/server-sdk-configuration.json", get(edge_config))
+        .route("/_emulator/health", get(|| async { Json(json!({"status": "UP"})) }))
+        .route("/_emulator/faults", get(faults_list).post(faults_add).delete(faults_clear))
+        .route("/_emulator/ws/drop", post(ws_drop))
+        .route("/_emulator/events", post(push_event))
+        .route("/_emulator/clock", get(clock_get))
+        .route("/_emulator/clock/advance", post(clock_advance))
+        .route("/_emulator/catalog/reload", post(catalog_reload))
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/state", get(state_dump))
+        .with_state(state)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GqlBody {
+    query: String,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default)]
+    operation_name: Option<String>,
+}
+
+async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Option<String>) -> Value {
+    let mut req = async_graphql::Request::new(query);
+    if let Some(v) = variables {
+        req = req.variables(async_graphql::Variables::from_json(v));
+    }
+    if let Some(o) = op {
+        req = req.operation_name(o);
+    }
+    let resp = schema.execute(req).await;
+    serde_json::to_value(&resp).unwrap_or(Value::Null)
+}
+
+async fn graphql_post(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if !st.key_ok(&headers) {
+        return unauthenticated();
+    }
+    let body: GqlBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"errors": [{"message": format!("invalid request body: {e}"), "extensions": {"code": "BadUserInput"}}]}))).into_response()
+        }
+    };
+    let op = headers
+        .get("x-graphql-operation-name")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| body.operation_name.clone());
+    if let Some(r) = apply_fault(st.fault(op.as_deref(), "/graphql")).await {
+        return r;
+    }
+    Json(run(&st.schema, body.query, body.variables, body.operation_name).await).into_response()
+}
+
+async fn edge(st: &AppState, headers: &HeaderMap, name: &'static str, path: &str, doc: &str, vars: Value) -> Response {
+    if !st.key_ok(headers) {
+        return unauthenticated();
+    }
+    if let Some(r) = apply_fault(st.fault(Some(&format!("edge:{name}")), path)).await {
+        return r;
+    }
+    Json(run(&st.schema, st.edge_docs.get(doc).cloned().unwrap_or_default(), Some(vars), None).await).into_response()
+}
+
+async fn edge_state(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let path = format!("/v1/c/{customer}/entitlements-state.json");
+    let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
+    edge(&st, &headers, "entitlements-state", &path, "state", vars).await
+}
+
+async fn edge_entitlements(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let path = format!("/v1/c/{customer}/entitlements.json");
+    match q.get("featureId") {
+        Some(feat) => {
+            let ru = q.get("requestedUsage").and_then(|x| x.parse::<f64>().ok());
+            let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId"), "featureId": feat, "options": {"requestedUsage": ru}}});
+            edge(&st, &headers, "entitlement", &path, "entitlement", vars).await
+        }
+        None => {
+            let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
+            edge(&st, &headers, "entitlements", &path, "entitlements", vars).await
+        }
+    }
+}
+
+async fn edge_subscriptions(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, raw: axum::extract::RawQuery) -> Response {
+    let path = format!("/v1/c/{customer}/subscriptions.json");
+    let mut resource = None;
+    let mut resources: Vec<String> = Vec::new();
+    for (k, v) in form_pairs(raw.0.as_deref().unwrap_or_default()) {
+        match k.as_str() {
+            "resourceId" => resource = Some(v),
+            "resourceIds" | "resourceIds[]" => resources.push(v),
+            _ => {}
+        }
+    }
+    let vars = json!({"input": {"customerId": customer, "resourceId": resource, "resourceIds": if resources.is_empty() { Value::Null } else { json!(resources) }}});
+    edge(&st, &headers, "subscriptions", &path, "subscriptions", vars).await
+}
+
+fn form_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|x| !x.is_empty())
+        .map(|kv| {
+            let mut it = kv.splitn(2, '=');
+            let dec = |s: &str| percent_decode(s);
+            (dec(it.next().unwrap_or_default()), dec(it.next().unwrap_or_default()))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn paywall_vars(product: Option<String>, q: &HashMap<String, String>) -> Value {
+    let truthy = |k: &str| q.get(k).map(|v| v == "true");
+    json!({"input": {"productId": product, "billingCountryCode": q.get("billingCountryCode"),
+                     "includeHiddenPlans": truthy("includeHiddenPlans"), "fetchAllCountriesPrices": truthy("fetchAllCountriesPrices")}})
+}
+
+async fn edge_paywall(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    edge(&st, &headers, "paywall", "/v1/paywall.json", "paywall", paywall_vars(None, &q)).await
+}
+
+async fn edge_product_paywall(State(st): State<AppState>, headers: HeaderMap, Path(product): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let path = format!("/v1/p/{product}/paywall.json");
+    edge(&st, &headers, "paywall", &path, "paywall", paywall_vars(Some(product), &q)).await
+}
+
+async fn edge_config(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    edge(&st, &headers, "sdk-configuration", "/v1/config/server-sdk-configuration.json", "config", json!({})).await
+}
+
+// ------------------------------------------------------------------------------ WebSocket
+
+async fn graphql_ws(State(st): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    if let Some(r) = apply_fault(st.fault(Some("ws"), "/graphql")).await {
+        return r;
+    }
+    ws.protocols(["graphql-transport-ws"]).on_upgrade(move |socket| ws_session(st, socket))
+}
+
+fn header_key(payload: &Value) -> Option<String> {
+    let find = |obj: &serde_json::Map<String, Value>| {
+        obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-api-key")).and_then(|(_, v)| v.as_str().map(str::to_string))
+    };
+    let obj = payload.as_object()?;
+    obj.get("headers").and_then(Value::as_object).and_then(find).or_else(|| find(obj))
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame { code, reason: reason.into() })))
+        .await;
+}
+
+async fn ws_session(st: AppState, mut socket: WebSocket) {
+    let mut kill = st.ws_kill.subscribe();
+    // 1. connection_init
+    let init = tokio::time::timeout(Duration::from_secs(10), socket.recv()).await;
+    let payload = match init {
+        Ok(Some(Ok(Message::Text(t)))) => match serde_json::from_str::<Value>(&t) {
+            Ok(v) if v.get("type").and_then(Value::as_str) == Some("connection_init") => v.get("payload").cloned().unwrap_or(Value::Null),
+            _ => return close(&mut socket, 4400, "Expected connection_init").await,
+        },
+        Err(_) => return close(&mut socket, 4408, "Connection initialisation timeout").await,
+        _ => return,
+    };
+    match header_key(&payload) {
+        Some(k) if st.api_keys.iter().any(|a| *a == k) => {}
+        _ => return close(&mut socket, 4401, "Invalid API key").await,
+    }
+    if socket.send(Message::Text(json!({"type": "connection_ack"}).to_string().into())).await.is_err() {
+        return;
+    }
+    let (mut sink, mut stream) = socket.split();
+    let (out_tx, mut out_rx) = mpsc::channel::<Message>(1024);
+    let mut subs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
+    loop {
+        tokio::select! {
+            msg = stream.next() => {
+                let Some(Ok(msg)) = msg else { break };
+                let text = match msg {
+                    Message::Text(t) => t.to_string(),
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                match v.get("type").and_then(Value::as_str) {
+                    Some("ping") => { let _ = out_tx.send(Message::Text(json!({"type": "pong"}).to_string().into())).await; }
+                    Some("subscribe") => {
+                        let id = v.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                        let p = v.get("payload").cloned().unwrap_or(Value::Null);
+                        let schema = st.schema.clone();
+                        let tx = out_tx.clone();
+                        let id2 = id.clone();
+                        let task = tokio::spawn(async move {
+                            let mut req = async_graphql::Request::new(p.get("query").and_then(Value::as_str).unwrap_or_default());
+                            if let Some(vars) = p.get("variables").filter(|v| !v.is_null()) {
+                                req = req.variables(async_graphql::Variables::from_json(vars.clone()));
+                            }
+                            if let Some(o) = p.get("operationName").and_then(Value::as_str) {
+                                req = req.operation_name(o);
+                            }
+                            let mut s = schema.execute_stream(req);
+                            let mut first = true;
+                            while let Some(resp) = s.next().await {
+                                if !resp.errors.is_empty() {
+                                    if first && resp.data == async_graphql::Value::Null {
+                                        // invalid document: the protocol's `error` message
+                                        let errs = serde_json::to_value(&resp.errors).unwrap_or(Value::Null);
+                                        let _ = tx.send(Message::Text(json!({"type": "error", "id": id2, "payload": errs}).to_string().into())).await;
+                                        return;
+                                    }
+                                    continue; // never send error frames on live subscriptions (spec §1.5)
+                                }
+                                first = false;
+                                let payload = serde_json::to_value(&resp).unwrap_or(Value::Null);
+                                if tx.send(Message::Text(json!({"type": "next", "id": id2, "payload": payload}).to_string().into())).await.is_err() {
+                                    return;
+                                }
+                            }
+                            let _ = tx.send(Message::Text(json!({"type": "complete", "id": id2}).to_string().into())).await;
+                        });
+                        if let Some(old) = subs.insert(id, task) { old.abort(); }
+                    }
+                    Some("complete") => {
+                        if let Some(task) = v.get("id").and_then(Value::as_str).and_then(|id| subs.remove(id)) { task.abort(); }
+                    }
+                    Some("connection_init") => {
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: 4429, reason: "Too many initialisation requests".into() }))).await;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            out = out_rx.recv() => {
+                let Some(out) = out else { break };
+                if sink.send(out).await.is_err() { break; }
+            }
+            k = kill.recv() => {
+                if let Ok((code, reason)) = k {
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                }
+                break;
+            }
+        }
+    }
+    for (_, t) in subs {
+        t.abort();
+    }
+}
+
+// ------------------------------------------------------------------------------- admin
+
+async fn faults_list(State(st): State<AppState>) -> Json<Value> {
+    let rules = match st.faults.lock() {
+        Ok(g) => g.clone(),
+        Err(p) => p.into_inner().clone(),
+    };
+    Json(json!({"faults": rules}))
+}
+
+async fn faults_add(State(st): State<AppState>, Json(rule): Json<FaultRule>) -> Response {
+    if !matches!(rule.kind.as_str(), "status" | "latency" | "hang") {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "type must be status, latency or hang"}))).into_response();
+    }
+    match st.faults.lock() {
+        Ok(mut g) => g.push(rule),
+        Err(p) => p.into_inner().push(rule),
+    }
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn faults_clear(State(st): State<AppState>) -> Json<Value> {
+    match st.faults.lock() {
+        Ok(mut g) => g.clear(),
+        Err(p) => p.into_inner().clear(),
+    }
+    Json(json!({"ok": true}))
+}
+
+#[derive(Deserialize, Default)]
+struct DropBody {
+    #[serde(default)]
+    code: Option<u16>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn ws_drop(State(st): State<AppState>, body: Option<Json<DropBody>>) -> Json<Value> {
+    let b = body.map(|b| b.0).unwrap_or_default();
+    let n = st.ws_kill.send((b.code.unwrap_or(1012), b.reason.unwrap_or_else(|| "Service restart".into()))).unwrap_or(0);
+    Json(json!({"dropped": n}))
+}
+
+#[derive(Deserialize)]
+struct EventBody {
+    field: String,
+    payload: Value,
+}
+
+async fn push_event(State(st): State<AppState>, Json(b): Json<EventBody>) -> Json<Value> {
+    st.engine.publish(&b.field, b.payload);
+    Json(json!({"ok": true}))
+}
+
+async fn clock_get(State(st): State<AppState>) -> Json<Value> {
+    let now = st.engine.clock.now();
+    Json(json!({"now": crate::clock::iso(now), "nowMs": now, "offsetMs": st.engine.clock.offset()}))
+}
+
+#[derive(Deserialize, Default)]
+struct AdvanceBody {
+    #[serde(default)]
+    ms: Option<i64>,
+    #[serde(default)]
+    seconds: Option<i64>,
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+async fn clock_advance(State(st): State<AppState>, Json(b): Json<AdvanceBody>) -> Json<Value> {
+    let ms = b.ms.unwrap_or(0) + b.seconds.unwrap_or(0) * 1000 + b.days.unwrap_or(0) * 86_400_000;
+    st.engine.advance_clock(ms);
+    clock_get(State(st)).await
+}
+
+async fn catalog_reload(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
+    let parsed = if body.is_empty() {
+        match st.catalog_path.as_deref() {
+            Some(p) => Catalog::load(p),
+            None => Catalog::example(),
+        }
+    } else {
+        match std::str::from_utf8(&body) {
+            Ok(t) => Catalog::parse(t),
+            Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+        }
+    };
+    match parsed {
+        Ok(c) => {
+            st.engine.reload_catalog(c);
+            Json(json!({"ok": true})).into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+    }
+}
+
+async fn reset(State(st): State<AppState>) -> Json<Value> {
+    st.engine.reset();
+    match st.faults.lock() {
+        Ok(mut g) => g.clear(),
+        Err(p) => p.into_inner().clear(),
+    }
+    Json(json!({"ok": true}))
+}
+
+async fn state_dump(State(st): State<AppState>) -> Json<Value> {
+    Json(st.engine.snapshot())
+}
