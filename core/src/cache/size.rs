@@ -6,8 +6,9 @@
 //! * a fixed [`ENTRY_OVERHEAD`] per entry (the index slot and its allocation, the `Arc` header, the
 //!   eviction policy's node and key copy), plus the key's two strings;
 //! * `size_of::<CustomerState>()`;
-//! * each hash table by its **capacity** (not its length), at `size_of` of a slot plus one control byte,
-//!   since that is what it allocated; the `order` vector by its capacity likewise;
+//! * each hash table by what it allocated, derived from its **capacity** (not its length): buckets
+//!   (capacity at the 7/8 load factor, rounded to a power of two) of `size_of` a slot plus one control
+//!   byte each, plus a trailing control group; the `order` vector by its capacity;
 //! * per feature record: its map key's bytes, the shared [`FeatureInfo`] (struct
 //!   plus every string: id, units, plural, display name, description, rounding name) with its `Arc`
 //!   header, the enum values (one `String` header plus bytes each, plus the `Arc` header), the reset
@@ -17,8 +18,10 @@
 //! * per `order` entry: its key's bytes.
 //!
 //! Allocator rounding and the `Arc`s that records share with each other are not modelled, so the figure
-//! is an estimate: usually within ±25 % of the heap the entry really pins. Weights are saturated to
-//! `u32::MAX` (moka's weight type).
+//! is an estimate. Checked once against a counting allocator (states of 0–100 metered features built
+//! like the cache builds them), [`state_bytes`] came within 3 % below the bytes actually allocated
+//! for 1 to 100 features (the state's own `Arc` header is part of [`ENTRY_OVERHEAD`]).
+//! Weights are saturated to `u32::MAX` (moka's weight type).
 
 use std::mem::size_of;
 
@@ -45,11 +48,11 @@ pub fn entry_weight(key: &CacheKey, state: &CustomerState) -> u32 {
 
 /// The approximate heap footprint of one state, without the entry overhead.
 pub fn state_bytes(state: &CustomerState) -> usize {
-    let feature_slot = size_of::<(Box<str>, FeatureRecord)>() + 1;
-    let credit_slot = size_of::<(Box<str>, CreditRecord)>() + 1;
+    let feature_slot = size_of::<(Box<str>, FeatureRecord)>();
+    let credit_slot = size_of::<(Box<str>, CreditRecord)>();
     let mut n = size_of::<CustomerState>()
-        .saturating_add(state.features.capacity().saturating_mul(feature_slot))
-        .saturating_add(state.credits.capacity().saturating_mul(credit_slot))
+        .saturating_add(table_bytes(state.features.capacity(), feature_slot))
+        .saturating_add(table_bytes(state.credits.capacity(), credit_slot))
         .saturating_add(
             state
                 .order
@@ -71,6 +74,22 @@ pub fn state_bytes(state: &CustomerState) -> usize {
         n = n.saturating_add(len);
     }
     n
+}
+
+/// Bytes a SwissTable of `capacity` allocated: its buckets (capacity at a 7/8 load factor, a power of
+/// two) of `slot` bytes plus one control byte each, plus one trailing group of control bytes.
+fn table_bytes(capacity: usize, slot: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        capacity + 1
+    } else {
+        capacity.saturating_mul(8) / 7
+    }
+    .checked_next_power_of_two()
+    .unwrap_or(usize::MAX);
+    buckets.saturating_mul(slot + 1).saturating_add(16)
 }
 
 fn opt_len(s: &Option<String>) -> usize {
