@@ -25,6 +25,7 @@ mod fetch;
 mod reads;
 mod requests;
 mod runtime;
+mod streaming;
 pub mod validate;
 mod writes;
 
@@ -62,7 +63,8 @@ pub(crate) struct Inner {
     /// (re)connect, since events may have been missed).
     pub(crate) revalidate_before: AtomicI64,
     instance_id: String,
-    closed: AtomicBool,
+    pub(crate) closed: AtomicBool,
+    stream: Mutex<Option<crate::stream::StreamHandle>>,
     init: tokio::sync::OnceCell<Result<()>>,
     background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     runtime: ClientRuntime,
@@ -128,11 +130,15 @@ impl Stigg {
                 instance_id,
                 closed: AtomicBool::new(false),
                 init: tokio::sync::OnceCell::new(),
+                stream: Mutex::new(None),
                 background: Mutex::new(Vec::new()),
                 runtime,
             }),
         };
         if !stigg.inner.config.offline {
+            if stigg.inner.config.realtime_updates_enabled {
+                stigg.start_stream();
+            }
             let this = stigg.clone();
             let task = stigg.inner.runtime.handle().spawn(async move {
                 let _ = this.wait_for_initialization().await;
@@ -233,6 +239,10 @@ impl Stigg {
             return;
         }
         self.inner.stream_live.store(false, Ordering::Release);
+        let stream = self.inner.stream.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(stream) = stream {
+            stream.shutdown().await;
+        }
         let tasks = std::mem::take(
             &mut *self
                 .inner
