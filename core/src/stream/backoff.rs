@@ -107,7 +107,11 @@ mod tests {
             .iter()
             .all(|d| *d >= Duration::from_millis(1_300) && *d <= Duration::from_secs(4)));
         let distinct: std::collections::BTreeSet<_> = draws.iter().collect();
-        assert!(distinct.len() > 100, "jitter should vary: {}", distinct.len());
+        assert!(
+            distinct.len() > 100,
+            "jitter should vary: {}",
+            distinct.len()
+        );
     }
 
     #[test]

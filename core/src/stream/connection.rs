@@ -49,16 +49,12 @@ pub(super) enum Outcome {
 /// Why a connection failed (formatted into [`Outcome::Lost`] reasons).
 #[derive(Debug, thiserror::Error)]
 enum ConnError {
-    #[error("invalid stream URL {url}: {source}")]
-    Url {
-        url: String,
-        #[source]
-        source: tokio_tungstenite::tungstenite::Error,
-    },
+    #[error("invalid stream URL {url}: {reason}")]
+    Url { url: String, reason: String },
     #[error("TLS setup failed: {0}")]
     Tls(String),
     #[error("WebSocket error: {0}")]
-    Ws(#[from] tokio_tungstenite::tungstenite::Error),
+    Ws(Box<tokio_tungstenite::tungstenite::Error>),
     #[error("{0} timed out after {1:?}")]
     Timeout(&'static str, Duration),
     #[error("closed by the server: {code} {reason}")]
@@ -161,7 +157,7 @@ pub(super) async fn run_once(
                 }
                 match frame {
                     None => Step::Fail(ConnError::Eof),
-                    Some(Err(e)) => Step::Fail(ConnError::Ws(e)),
+                    Some(Err(e)) => Step::Fail(ConnError::Ws(Box::new(e))),
                     Some(Ok(msg)) => handle_frame(&mut ws, msg, operations, connected, events).await,
                 }
             }
@@ -230,9 +226,9 @@ async fn connect(opts: &StreamOptions) -> Result<Socket, ConnError> {
     let mut request = url
         .as_str()
         .into_client_request()
-        .map_err(|source| ConnError::Url {
+        .map_err(|e| ConnError::Url {
             url: url.clone(),
-            source,
+            reason: e.to_string(),
         })?;
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
@@ -246,7 +242,7 @@ async fn connect(opts: &StreamOptions) -> Result<Socket, ConnError> {
     let fut = tokio_tungstenite::connect_async_tls_with_config(request, None, true, connector);
     match timeout(opts.ack_timeout, fut).await {
         Ok(Ok((ws, _response))) => Ok(ws),
-        Ok(Err(e)) => Err(ConnError::Ws(e)),
+        Ok(Err(e)) => Err(ConnError::Ws(Box::new(e))),
         Err(_) => Err(ConnError::Timeout("connect", opts.ack_timeout)),
     }
 }
@@ -255,7 +251,7 @@ async fn connect(opts: &StreamOptions) -> Result<Socket, ConnError> {
 async fn send(ws: &mut Socket, msg: &ClientMessage) -> Result<(), ConnError> {
     match timeout(SEND_TIMEOUT, ws.send(Message::text(msg.to_text()))).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(ConnError::Ws(e)),
+        Ok(Err(e)) => Err(ConnError::Ws(Box::new(e))),
         Err(_) => Err(ConnError::Timeout("send", SEND_TIMEOUT)),
     }
 }
@@ -320,10 +316,12 @@ async fn handle_frame(
     };
     match parsed {
         ServerMessage::ConnectionAck { .. } => Step::Acked,
-        ServerMessage::Ping { .. } => match send(ws, &ClientMessage::Pong { payload: None }).await {
-            Ok(()) => Step::Continue,
-            Err(e) => Step::Fail(e),
-        },
+        ServerMessage::Ping { .. } => {
+            match send(ws, &ClientMessage::Pong { payload: None }).await {
+                Ok(()) => Step::Continue,
+                Err(e) => Step::Fail(e),
+            }
+        }
         ServerMessage::Pong { .. } => Step::Continue,
         ServerMessage::Next { id, payload } => {
             let Some(op) = operation_by_id(operations, &id).filter(|_| connected) else {

@@ -95,13 +95,15 @@ impl StreamOptions {
         }
     }
 
-    /// The endpoint URL: `{ws_url}/graphql`.
+    /// The endpoint URL: `{ws_url}/graphql`. A `ws_url` that already ends in `/graphql` is used as is
+    /// (the official SDK would append a second `/graphql`; no server serves that path).
     pub fn endpoint(&self) -> String {
-        format!(
-            "{}{}",
-            self.ws_url.trim_end_matches('/'),
-            protocol::GRAPHQL_PATH
-        )
+        let base = self.ws_url.trim_end_matches('/');
+        if base.ends_with(protocol::GRAPHQL_PATH) {
+            base.to_owned()
+        } else {
+            format!("{base}{}", protocol::GRAPHQL_PATH)
+        }
     }
 
     /// How long a silent socket is tolerated: 2.5 × `keep_alive` (`None` when keep-alive is off).
@@ -149,7 +151,7 @@ pub enum StreamEvent {
     /// Legacy `entitlementsUpdated` (only with [`Subscriptions::Legacy`]).
     LegacyEntitlementsUpdated(EntitlementsUpdated),
     /// Legacy `usageUpdated` (only with [`Subscriptions::Legacy`]).
-    LegacyUsageUpdated(UsageUpdated),
+    LegacyUsageUpdated(Box<UsageUpdated>),
     /// Legacy `creditBalanceUpdated` (only with [`Subscriptions::Legacy`]).
     CreditBalanceUpdated(CreditBalanceUpdated),
     /// The server rejected the API key (close 4401 or reason `Invalid API key`). Fatal: the stream has
@@ -232,7 +234,9 @@ async fn run(
                 break;
             }
             Outcome::InvalidApiKey => {
-                tracing::error!("stream: the API key was rejected (Invalid API key); not reconnecting");
+                tracing::error!(
+                    "stream: the API key was rejected (Invalid API key); not reconnecting"
+                );
                 let _ = events.send(StreamEvent::InvalidApiKey);
                 break;
             }
@@ -249,10 +253,7 @@ async fn run(
                 } else {
                     tracing::warn!(%reason, ?delay, "stream: disconnected; reconnecting");
                     outage_reported = true;
-                    if events
-                        .send(StreamEvent::Disconnected { reason })
-                        .is_err()
-                    {
+                    if events.send(StreamEvent::Disconnected { reason }).is_err() {
                         break;
                     }
                 }

@@ -269,7 +269,7 @@ pub fn parse_next(op: &Operation, payload: &Value) -> Result<StreamEvent, Payloa
         OperationKind::EntitlementsUpdated => {
             StreamEvent::LegacyEntitlementsUpdated(de(field, data)?)
         }
-        OperationKind::UsageUpdated => StreamEvent::LegacyUsageUpdated(de(field, data)?),
+        OperationKind::UsageUpdated => StreamEvent::LegacyUsageUpdated(Box::new(de(field, data)?)),
         OperationKind::CreditBalanceUpdated => StreamEvent::CreditBalanceUpdated(de(field, data)?),
     })
 }
@@ -292,21 +292,21 @@ mod tests {
         let ev = ok(
             &ON_ENTITLEMENTS_UPDATED_V2,
             json!({"data":{"entitlementsUpdatedV2":{
-                "__typename":"EntitlementsUpdatedV2","customerId":"c1","resourceId":null,
-                "accessDeniedReason":null,
-                "entitlements":[
-                  {"__typename":"FeatureEntitlement","isGranted":true,"accessDeniedReason":null,"usageLimit":5,
-                   "hasUnlimitedUsage":false,"hasSoftLimit":false,"currentUsage":1,"enumValues":null,
-                   "usagePeriodEnd":"2024-02-01T00:00:00.000Z","resetPeriod":"MONTH",
-                   "resetPeriodConfiguration":{"__typename":"MonthlyResetPeriodConfig","monthlyAccordingTo":"SubscriptionStart"},
-                   "feature":{"__typename":"EntitlementFeature","refId":"f1","featureType":"NUMBER","meterType":"Incremental",
-                              "displayName":"F1","unitTransformation":null},
-                   "creditRate":null,"validUntil":null},
-                  {"__typename":"CreditEntitlement","isGranted":true,"currency":{"currencyId":"cr","displayName":"Credits"},
-                   "usageLimit":100,"currentUsage":2,"hasSoftLimit":false},
-                  {"__typename":"Mystery"},
-                  {"__typename":"FeatureEntitlement","isGranted":"yes"}
-                ]}}}),
+            "__typename":"EntitlementsUpdatedV2","customerId":"c1","resourceId":null,
+            "accessDeniedReason":null,
+            "entitlements":[
+              {"__typename":"FeatureEntitlement","isGranted":true,"accessDeniedReason":null,"usageLimit":5,
+               "hasUnlimitedUsage":false,"hasSoftLimit":false,"currentUsage":1,"enumValues":null,
+               "usagePeriodEnd":"2024-02-01T00:00:00.000Z","resetPeriod":"MONTH",
+               "resetPeriodConfiguration":{"__typename":"MonthlyResetPeriodConfig","monthlyAccordingTo":"SubscriptionStart"},
+               "feature":{"__typename":"EntitlementFeature","refId":"f1","featureType":"NUMBER","meterType":"Incremental",
+                          "displayName":"F1","unitTransformation":null},
+               "creditRate":null,"validUntil":null},
+              {"__typename":"CreditEntitlement","isGranted":true,"currency":{"currencyId":"cr","displayName":"Credits"},
+               "usageLimit":100,"currentUsage":2,"hasSoftLimit":false},
+              {"__typename":"Mystery"},
+              {"__typename":"FeatureEntitlement","isGranted":"yes"}
+            ]}}}),
         );
         let StreamEvent::EntitlementsUpdated(p) = ev else {
             panic!("wrong event {ev:?}")
@@ -406,7 +406,9 @@ mod tests {
             &ON_ENTITLEMENTS_UPDATED,
             json!({"data":{"entitlementsUpdated":{"customerId":"c","entitlements":[ent]}}}),
         );
-        assert!(matches!(ev, StreamEvent::LegacyEntitlementsUpdated(ref p) if p.entitlements.len() == 1));
+        assert!(
+            matches!(ev, StreamEvent::LegacyEntitlementsUpdated(ref p) if p.entitlements.len() == 1)
+        );
         let ev = ok(
             &ON_CREDIT_BALANCE_UPDATED,
             json!({"data":{"creditBalanceUpdated":{"currency":null,"currencyId":"cr","currentBalance":5,

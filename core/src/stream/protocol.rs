@@ -206,7 +206,11 @@ mod tests {
             json!({"type":"pong"})
         );
         assert_eq!(
-            to_value(&ClientMessage::subscribe("1", "OnX", "subscription OnX { x }")),
+            to_value(&ClientMessage::subscribe(
+                "1",
+                "OnX",
+                "subscription OnX { x }"
+            )),
             json!({"type":"subscribe","id":"1","payload":{"query":"subscription OnX { x }","operationName":"OnX","variables":{}}})
         );
         assert_eq!(
