@@ -201,10 +201,25 @@ pub fn build(engine: Arc<Engine>) -> Result<(Schema, Arc<Registry>), SchemaError
     let sdl = format!("{GENERATED_SDL}\n{EXTRA_SDL}");
     let doc = async_graphql::parser::parse_schema(&sdl).map_err(|e| SchemaError(e.to_string()))?;
     let mut reg = Registry::default();
-    let mut defs = Vec::new();
+    // merge `extend type` definitions into their base type
+    let mut merged: Vec<async_graphql::parser::types::TypeDefinition> = Vec::new();
     for d in doc.definitions {
         if let TypeSystemDefinition::Type(t) = d {
             let t = t.node;
+            if t.extend {
+                if let Some(base) = merged.iter_mut().find(|b| b.name.node == t.name.node) {
+                    if let (TypeKind::Object(bo), TypeKind::Object(eo)) = (&mut base.kind, t.kind) {
+                        bo.fields.extend(eo.fields);
+                    }
+                }
+                continue;
+            }
+            merged.push(t);
+        }
+    }
+    let mut defs = Vec::new();
+    {
+        for t in merged {
             let name = t.name.node.to_string();
             let kind = match &t.kind {
                 TypeKind::Scalar => Kind::Scalar,

@@ -191,7 +191,8 @@ struct GqlBody {
     operation_name: Option<String>,
 }
 
-async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Option<String>) -> Value {
+/// Execute a request; the body keeps the selection order of the document.
+async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Option<String>) -> Response {
     let mut req = async_graphql::Request::new(query);
     if let Some(v) = variables {
         req = req.variables(async_graphql::Variables::from_json(v));
@@ -200,7 +201,8 @@ async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Optio
         req = req.operation_name(o);
     }
     let resp = schema.execute(req).await;
-    serde_json::to_value(&resp).unwrap_or(Value::Null)
+    let body = serde_json::to_vec(&resp).unwrap_or_default();
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn graphql_post(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
@@ -221,7 +223,7 @@ async fn graphql_post(State(st): State<AppState>, headers: HeaderMap, body: axum
     if let Some(r) = apply_fault(st.fault(op.as_deref(), "/graphql")).await {
         return r;
     }
-    Json(run(&st.schema, body.query, body.variables, body.operation_name).await).into_response()
+    run(&st.schema, body.query, body.variables, body.operation_name).await
 }
 
 async fn edge(st: &AppState, headers: &HeaderMap, name: &'static str, path: &str, doc: &str, vars: Value) -> Response {
@@ -231,7 +233,7 @@ async fn edge(st: &AppState, headers: &HeaderMap, name: &'static str, path: &str
     if let Some(r) = apply_fault(st.fault(Some(&format!("edge:{name}")), path)).await {
         return r;
     }
-    Json(run(&st.schema, st.edge_docs.get(doc).cloned().unwrap_or_default(), Some(vars), None).await).into_response()
+    run(&st.schema, st.edge_docs.get(doc).cloned().unwrap_or_default(), Some(vars), None).await
 }
 
 async fn edge_state(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -407,8 +409,9 @@ async fn ws_session(st: AppState, mut socket: WebSocket) {
                                     continue; // never send error frames on live subscriptions (spec §1.5)
                                 }
                                 first = false;
-                                let payload = serde_json::to_value(&resp).unwrap_or(Value::Null);
-                                if tx.send(Message::Text(json!({"type": "next", "id": id2, "payload": payload}).to_string().into())).await.is_err() {
+                                let payload = serde_json::to_string(&resp).unwrap_or_default();
+                                let frame = format!("{{\"type\":\"next\",\"id\":{},\"payload\":{payload}}}", Value::String(id2.clone()));
+                                if tx.send(Message::Text(frame.into())).await.is_err() {
                                     return;
                                 }
                             }
