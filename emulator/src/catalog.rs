@@ -480,7 +480,10 @@ impl Catalog {
         let bad = |m: String| Err(CatalogError::Invalid(m));
         for p in &self.plans {
             if self.product(&p.product).is_none() {
-                return bad(format!("plan {} refers to unknown product {}", p.id, p.product));
+                return bad(format!(
+                    "plan {} refers to unknown product {}",
+                    p.id, p.product
+                ));
             }
             if let Some(b) = &p.base_plan {
                 if self.plan(b).is_none() {
@@ -489,30 +492,45 @@ impl Catalog {
             }
             for e in &p.entitlements {
                 if self.feature(&e.feature).is_none() {
-                    return bad(format!("plan {} refers to unknown feature {}", p.id, e.feature));
+                    return bad(format!(
+                        "plan {} refers to unknown feature {}",
+                        p.id, e.feature
+                    ));
                 }
             }
             for c in &p.credits {
                 if self.currency(&c.currency).is_none() {
-                    return bad(format!("plan {} refers to unknown currency {}", p.id, c.currency));
+                    return bad(format!(
+                        "plan {} refers to unknown currency {}",
+                        p.id, c.currency
+                    ));
                 }
             }
         }
         for a in &self.addons {
             for e in &a.entitlements {
                 if self.feature(&e.feature).is_none() {
-                    return bad(format!("addon {} refers to unknown feature {}", a.id, e.feature));
+                    return bad(format!(
+                        "addon {} refers to unknown feature {}",
+                        a.id, e.feature
+                    ));
                 }
             }
         }
         for m in &self.meters {
             if self.feature(&m.feature).is_none() {
-                return bad(format!("meter {} refers to unknown feature {}", m.event_name, m.feature));
+                return bad(format!(
+                    "meter {} refers to unknown feature {}",
+                    m.event_name, m.feature
+                ));
             }
         }
         for r in &self.credit_rates {
             if self.feature(&r.feature).is_none() || self.currency(&r.currency).is_none() {
-                return bad(format!("credit rate {}→{} refers to unknown ids", r.feature, r.currency));
+                return bad(format!(
+                    "credit rate {}→{} refers to unknown ids",
+                    r.feature, r.currency
+                ));
             }
         }
         // base-plan cycles
@@ -592,7 +610,11 @@ impl Catalog {
     pub fn compatible_addons(&self, plan: &Plan) -> Vec<&Addon> {
         match &plan.compatible_addons {
             Some(ids) => ids.iter().filter_map(|i| self.addon(i)).collect(),
-            None => self.addons.iter().filter(|a| a.product == plan.product).collect(),
+            None => self
+                .addons
+                .iter()
+                .filter(|a| a.product == plan.product)
+                .collect(),
         }
     }
 

@@ -11,7 +11,10 @@ use crate::clock::{iso, parse_json_time, Clock, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::persist::Store;
 use crate::render;
-use crate::state::{CreditGrant, Customer, Promotion, ScheduledUpdate, State, Subscription, SubscriptionStatus, UsageAck};
+use crate::state::{
+    CreditGrant, Customer, Promotion, ScheduledUpdate, State, Subscription, SubscriptionStatus,
+    UsageAck,
+};
 
 /// An event for WebSocket subscribers: the subscription root field and its payload.
 #[derive(Debug, Clone)]
@@ -57,7 +60,12 @@ fn t(v: &Value, k: &str) -> Option<Millis> {
 fn addons_of(v: &Value) -> Option<Vec<(String, i64)>> {
     v.get("addons").and_then(Value::as_array).map(|a| {
         a.iter()
-            .filter_map(|x| Some((s(x, "addonId")?.to_string(), x.get("quantity").and_then(Value::as_i64).unwrap_or(1))))
+            .filter_map(|x| {
+                Some((
+                    s(x, "addonId")?.to_string(),
+                    x.get("quantity").and_then(Value::as_i64).unwrap_or(1),
+                ))
+            })
             .collect()
     })
 }
@@ -65,7 +73,11 @@ fn billables_of(v: &Value) -> Option<Vec<(String, f64)>> {
     let mut out: Vec<(String, f64)> = v
         .get("billableFeatures")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| Some((s(x, "featureId")?.to_string(), f(x, "quantity")?))).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| Some((s(x, "featureId")?.to_string(), f(x, "quantity")?)))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(q) = f(v, "unitQuantity").or(f(v, "priceUnitAmount")) {
         out.push(("__unit".to_string(), q));
@@ -75,7 +87,10 @@ fn billables_of(v: &Value) -> Option<Vec<(String, f64)>> {
 
 impl Engine {
     /// A new engine over a catalog, optionally persisted.
-    pub fn new(catalog: Catalog, store: Option<Store>) -> Result<Self, crate::persist::PersistError> {
+    pub fn new(
+        catalog: Catalog,
+        store: Option<Store>,
+    ) -> Result<Self, crate::persist::PersistError> {
         let state = match &store {
             Some(st) => st.load()?.unwrap_or_default(),
             None => State::default(),
@@ -112,7 +127,10 @@ impl Engine {
 
     /// Publish an arbitrary event (admin hook).
     pub fn publish(&self, field: &str, payload: Value) {
-        let _ = self.events.send(StreamEvent { field: field.to_string(), payload });
+        let _ = self.events.send(StreamEvent {
+            field: field.to_string(),
+            payload,
+        });
     }
 
     /// Replace the catalog and emit `packagePublished` for every plan and addon.
@@ -241,10 +259,20 @@ impl Engine {
         }
     }
 
-    fn emit_credit(&self, st: &State, cat: &Catalog, customer: &str, resource: Option<&str>, currency: &str, now: Millis) {
+    fn emit_credit(
+        &self,
+        st: &State,
+        cat: &Catalog,
+        customer: &str,
+        resource: Option<&str>,
+        currency: &str,
+        now: Millis,
+    ) {
         let w = st.credit_wallets(cat, customer, resource, now);
         let w = w.iter().find(|w| w.currency_id == currency);
-        let (granted, consumed, end) = w.map(|w| (w.granted, w.consumed, w.period_end)).unwrap_or((0.0, 0.0, None));
+        let (granted, consumed, end) = w
+            .map(|w| (w.granted, w.consumed, w.period_end))
+            .unwrap_or((0.0, 0.0, None));
         let c = cat.currency(currency);
         self.publish(
             "creditBalanceUpdated",
@@ -297,7 +325,9 @@ impl Engine {
         let query = args.get("query").cloned().unwrap_or(Value::Null);
         match field {
             "__tick" => Ok(Value::Null),
-            "sdkConfiguration" => Ok(json!({"sentryDsn": Value::Null, "isWidgetWatermarkEnabled": false, "showWatermark": false})),
+            "sdkConfiguration" => Ok(
+                json!({"sentryDsn": Value::Null, "isWidgetWatermarkEnabled": false, "showWatermark": false}),
+            ),
             // ---------------------------------------------------------------- customers
             "provisionCustomer" | "importOneCustomer" => {
                 *mutated = true;
@@ -335,9 +365,15 @@ impl Engine {
                         sub_json = render::subscription(st, cat, &sub, now);
                     } else if input.get("subscriptionParams").is_none() {
                         // no params at all: subscribe to the first product's downgrade (free) plan
-                        if let Some(dp) = cat.products.iter().find_map(|p| p.downgrade_plan.clone()) {
+                        if let Some(dp) = cat.products.iter().find_map(|p| p.downgrade_plan.clone())
+                        {
                             if st.active_subscriptions(&id, None).next().is_none() {
-                                let sub = create_subscription(cat, st, &json!({"customerId": id, "planId": dp}), now)?;
+                                let sub = create_subscription(
+                                    cat,
+                                    st,
+                                    &json!({"customerId": id, "planId": dp}),
+                                    now,
+                                )?;
                                 strategy = "PREDEFINED_FREE_PLAN";
                                 sub_json = render::subscription(st, cat, &sub, now);
                             }
@@ -356,15 +392,23 @@ impl Engine {
             }
             "updateOneCustomer" => {
                 *mutated = true;
-                let id = s(&input, "customerId").or(s(&input, "refId")).ok_or_else(|| ApiError::bad_input("customerId is required"))?.to_string();
-                let c = st.customers.get_mut(&id).ok_or_else(|| ApiError::customer_not_found(&id))?;
+                let id = s(&input, "customerId")
+                    .or(s(&input, "refId"))
+                    .ok_or_else(|| ApiError::bad_input("customerId is required"))?
+                    .to_string();
+                let c = st
+                    .customers
+                    .get_mut(&id)
+                    .ok_or_else(|| ApiError::customer_not_found(&id))?;
                 apply_customer_fields(c, &input, now);
                 let c = c.clone();
                 changes.push(Change::Entitlements(id));
                 Ok(render::customer(st, cat, &c, now, false))
             }
             "getCustomerByRefId" => {
-                let id = s(&input, "customerId").or(s(&input, "refId")).unwrap_or_default();
+                let id = s(&input, "customerId")
+                    .or(s(&input, "refId"))
+                    .unwrap_or_default();
                 match st.customers.get(id) {
                     Some(c) => Ok(render::customer(st, cat, c, now, true)),
                     None => Err(ApiError::customer_not_found(id)),
@@ -372,13 +416,23 @@ impl Engine {
             }
             "archiveCustomer" | "unarchiveCustomer" => {
                 *mutated = true;
-                let id = s(&input, "customerId").or(s(&input, "refId")).unwrap_or_default().to_string();
-                let c = st.customers.get_mut(&id).ok_or_else(|| ApiError::customer_not_found(&id))?;
+                let id = s(&input, "customerId")
+                    .or(s(&input, "refId"))
+                    .unwrap_or_default()
+                    .to_string();
+                let c = st
+                    .customers
+                    .get_mut(&id)
+                    .ok_or_else(|| ApiError::customer_not_found(&id))?;
                 c.archived = field == "archiveCustomer";
                 c.updated_at = now;
                 let c = c.clone();
                 if c.archived {
-                    for sub in st.subscriptions.iter_mut().filter(|x| x.customer_id == id && x.status.is_active()) {
+                    for sub in st
+                        .subscriptions
+                        .iter_mut()
+                        .filter(|x| x.customer_id == id && x.status.is_active())
+                    {
                         sub.status = SubscriptionStatus::Canceled;
                         sub.end_date = Some(now);
                     }
@@ -389,7 +443,11 @@ impl Engine {
             // ------------------------------------------------------------ subscriptions
             "provisionSubscriptionV2" | "createSubscription" | "applySubscription" => {
                 *mutated = true;
-                let inp = if field == "createSubscription" { args.get("subscription").cloned().unwrap_or(Value::Null) } else { input };
+                let inp = if field == "createSubscription" {
+                    args.get("subscription").cloned().unwrap_or(Value::Null)
+                } else {
+                    input
+                };
                 let sub = create_subscription(cat, st, &inp, now)?;
                 changes.push(Change::Entitlements(sub.customer_id.clone()));
                 let sj = render::subscription(st, cat, &sub, now);
@@ -406,15 +464,28 @@ impl Engine {
             }
             "updateOneSubscription" => {
                 *mutated = true;
-                let id = s(&input, "subscriptionId").or(s(&input, "refId")).ok_or_else(|| ApiError::bad_input("subscriptionId is required"))?.to_string();
+                let id = s(&input, "subscriptionId")
+                    .or(s(&input, "refId"))
+                    .ok_or_else(|| ApiError::bad_input("subscriptionId is required"))?
+                    .to_string();
                 let sub = st.subscription_mut(&id)?;
-                let scheduled = matches!(s(&input, "scheduleStrategy"), Some("END_OF_BILLING_PERIOD") | Some("END_OF_BILLING_MONTH"));
+                let scheduled = matches!(
+                    s(&input, "scheduleStrategy"),
+                    Some("END_OF_BILLING_PERIOD") | Some("END_OF_BILLING_MONTH")
+                );
                 let addons = addons_of(&input);
                 let billables = billables_of(&input);
                 let period = s(&input, "billingPeriod").map(str::to_string);
                 if scheduled {
                     let (_, end) = sub.billing_period_range(now);
-                    sub.scheduled.push(ScheduledUpdate { at: end, plan_id: None, billing_period: period, addons, billable_features: billables, created_at: now });
+                    sub.scheduled.push(ScheduledUpdate {
+                        at: end,
+                        plan_id: None,
+                        billing_period: period,
+                        addons,
+                        billable_features: billables,
+                        created_at: now,
+                    });
                 } else {
                     if let Some(a) = addons {
                         sub.addons = a;
@@ -452,7 +523,10 @@ impl Engine {
                 let id = req_str(&input, "subscriptionRefId")?.to_string();
                 let sub = st.subscription_mut(&id)?;
                 if !sub.status.is_active() && sub.status != SubscriptionStatus::NotStarted {
-                    return Err(ApiError::new("SubscriptionAlreadyCanceledOrExpired", format!("Subscription {id} is not active")));
+                    return Err(ApiError::new(
+                        "SubscriptionAlreadyCanceledOrExpired",
+                        format!("Subscription {id} is not active"),
+                    ));
                 }
                 let when = match s(&input, "subscriptionCancellationTime") {
                     Some("END_OF_BILLING_PERIOD") => sub.billing_period_range(now).1,
@@ -509,7 +583,10 @@ impl Engine {
                     resources.push(Some(r.to_string()));
                 }
                 if let Some(rs) = input.get("resourceIds").and_then(Value::as_array) {
-                    resources.extend(rs.iter().filter_map(|x| x.as_str().map(|x| Some(x.to_string()))));
+                    resources.extend(
+                        rs.iter()
+                            .filter_map(|x| x.as_str().map(|x| Some(x.to_string()))),
+                    );
                 }
                 let list: Vec<Value> = st
                     .subscriptions
@@ -521,9 +598,10 @@ impl Engine {
                 Ok(Value::Array(list))
             }
             "subscriptions" => Ok(list_subscriptions(st, cat, args, now)),
-            "estimateSubscription" | "estimateSubscriptionUpdate" | "previewSubscription" | "previewNextInvoice" => {
-                estimate(cat, st, field, &input, now)
-            }
+            "estimateSubscription"
+            | "estimateSubscriptionUpdate"
+            | "previewSubscription"
+            | "previewNextInvoice" => estimate(cat, st, field, &input, now),
             // -------------------------------------------------------------- entitlements
             "entitlementsState" => {
                 let cust = req_str(&query, "customerId")?;
@@ -547,7 +625,9 @@ impl Engine {
                 let res = s(&query, "resourceId");
                 let opts = query.get("options").cloned().unwrap_or(Value::Null);
                 let ru = f(&opts, "requestedUsage");
-                let rv: Option<Vec<String>> = opts.get("requestedValues").and_then(|v| serde_json::from_value(v.clone()).ok());
+                let rv: Option<Vec<String>> = opts
+                    .get("requestedValues")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok());
                 let es = st.entitlements(cat, cust, res, now);
                 Ok(single_legacy(cat, &es, cust, res, feat, ru, rv.as_deref()))
             }
@@ -556,16 +636,23 @@ impl Engine {
                 let res = s(&query, "resourceId");
                 let opts = query.get("options").cloned().unwrap_or(Value::Null);
                 let ru = f(&opts, "requestedUsage");
-                let rv: Option<Vec<String>> = opts.get("requestedValues").and_then(|v| serde_json::from_value(v.clone()).ok());
+                let rv: Option<Vec<String>> = opts
+                    .get("requestedValues")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok());
                 let es = st.entitlements(cat, cust, res, now);
                 if let Some(cur) = s(&query, "currencyId") {
-                    let w = es.credits.iter().find(|w| w.currency_id == cur).cloned().unwrap_or(crate::state::CreditEnt {
-                        currency_id: cur.to_string(),
-                        granted: 0.0,
-                        consumed: 0.0,
-                        period_end: None,
-                        updated_at: now,
-                    });
+                    let w = es
+                        .credits
+                        .iter()
+                        .find(|w| w.currency_id == cur)
+                        .cloned()
+                        .unwrap_or(crate::state::CreditEnt {
+                            currency_id: cur.to_string(),
+                            granted: 0.0,
+                            consumed: 0.0,
+                            period_end: None,
+                            updated_at: now,
+                        });
                     let mut v = render::credit_entitlement(cat, &w, ru);
                     if let Some(r) = es.reason {
                         v["isGranted"] = json!(false);
@@ -575,12 +662,20 @@ impl Engine {
                 }
                 let feat = req_str(&query, "featureId")?;
                 match es.features.iter().find(|e| e.feature_id == feat) {
-                    Some(e) if es.reason.is_none() => Ok(render::feature_entitlement(cat, e, ru, rv.as_deref())),
+                    Some(e) if es.reason.is_none() => {
+                        Ok(render::feature_entitlement(cat, e, ru, rv.as_deref()))
+                    }
                     _ => {
-                        let reason = es.reason.unwrap_or(if cat.feature(feat).is_some() { "NoFeatureEntitlementInSubscription" } else { "FeatureNotFound" });
-                        Ok(json!({"__typename": "FeatureEntitlement", "isGranted": false, "accessDeniedReason": reason,
+                        let reason = es.reason.unwrap_or(if cat.feature(feat).is_some() {
+                            "NoFeatureEntitlementInSubscription"
+                        } else {
+                            "FeatureNotFound"
+                        });
+                        Ok(
+                            json!({"__typename": "FeatureEntitlement", "isGranted": false, "accessDeniedReason": reason,
                                   "hasUnlimitedUsage": false, "hasSoftLimit": false, "currentUsage": 0.0,
-                                  "feature": cat.feature(feat).map(|_| render::entitlement_feature(cat, feat))}))
+                                  "feature": cat.feature(feat).map(|_| render::entitlement_feature(cat, feat))}),
+                        )
                     }
                 }
             }
@@ -594,9 +689,15 @@ impl Engine {
             }
             "reportUsageBulk" => {
                 *mutated = true;
-                let usages = input.get("usages").and_then(Value::as_array).cloned().unwrap_or_default();
+                let usages = input
+                    .get("usages")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 if usages.len() > 100 {
-                    return Err(ApiError::bad_input("reportUsageBulk accepts at most 100 usages"));
+                    return Err(ApiError::bad_input(
+                        "reportUsageBulk accepts at most 100 usages",
+                    ));
                 }
                 let mut out = Vec::new();
                 for u in usages {
@@ -608,9 +709,16 @@ impl Engine {
             }
             "reportEvent" => {
                 *mutated = true;
-                let events = args.get("events").and_then(|e| e.get("usageEvents")).and_then(Value::as_array).cloned().unwrap_or_default();
+                let events = args
+                    .get("events")
+                    .and_then(|e| e.get("usageEvents"))
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 if events.len() > 1000 {
-                    return Err(ApiError::bad_input("reportEvent accepts at most 1000 events"));
+                    return Err(ApiError::bad_input(
+                        "reportEvent accepts at most 1000 events",
+                    ));
                 }
                 for e in events {
                     for ack in apply_event(cat, st, &e, now)? {
@@ -624,7 +732,11 @@ impl Engine {
                 let feat = req_str(&input, "featureId")?;
                 let start = t(&input, "startDate").unwrap_or(0);
                 let end = t(&input, "endDate").unwrap_or(now);
-                let rec = st.usage.get(&crate::state::usage_key(cust, s(&input, "resourceId"), feat));
+                let rec = st.usage.get(&crate::state::usage_key(
+                    cust,
+                    s(&input, "resourceId"),
+                    feat,
+                ));
                 let points: Vec<Value> = rec
                     .map(|r| r.history.iter().filter(|(ts, _)| *ts >= start && *ts <= end).map(|(ts, v)| json!({"timestamp": iso(*ts), "value": v, "isResetPoint": false})).collect())
                     .unwrap_or_default();
@@ -637,7 +749,10 @@ impl Engine {
                 st.customer(&cust)?;
                 let cur = req_str(&input, "currencyId")?.to_string();
                 if cat.currency(&cur).is_none() {
-                    return Err(ApiError::new("CustomCurrencyNotFound", format!("Currency not found: {cur}")));
+                    return Err(ApiError::new(
+                        "CustomCurrencyNotFound",
+                        format!("Currency not found: {cur}"),
+                    ));
                 }
                 let id = st.new_id();
                 let g = CreditGrant {
@@ -647,14 +762,19 @@ impl Engine {
                     currency_id: cur.clone(),
                     amount: f(&input, "amount").unwrap_or(0.0),
                     consumed: 0.0,
-                    display_name: s(&input, "displayName").unwrap_or("Credit grant").to_string(),
+                    display_name: s(&input, "displayName")
+                        .unwrap_or("Credit grant")
+                        .to_string(),
                     grant_type: s(&input, "grantType").unwrap_or("PROMOTIONAL").to_string(),
                     priority: f(&input, "priority").map(|p| p as i64).unwrap_or(0),
                     effective_at: t(&input, "effectiveAt").unwrap_or(now),
                     expire_at: t(&input, "expireAt"),
                     voided_at: None,
                     comment: s(&input, "comment").map(str::to_string),
-                    metadata: input.get("additionalMetaData").cloned().filter(|v| !v.is_null()),
+                    metadata: input
+                        .get("additionalMetaData")
+                        .cloned()
+                        .filter(|v| !v.is_null()),
                     created_at: now,
                     updated_at: now,
                 };
@@ -671,11 +791,20 @@ impl Engine {
                     .credit_grants
                     .iter_mut()
                     .find(|g| g.id == id)
-                    .ok_or_else(|| ApiError::new("CreditGrantNotFound", format!("Credit grant not found: {id}")))?;
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            "CreditGrantNotFound",
+                            format!("Credit grant not found: {id}"),
+                        )
+                    })?;
                 g.voided_at = Some(now);
                 g.updated_at = now;
                 let g = g.clone();
-                changes.push(Change::Credit(g.customer_id.clone(), g.resource_id.clone(), g.currency_id.clone()));
+                changes.push(Change::Credit(
+                    g.customer_id.clone(),
+                    g.resource_id.clone(),
+                    g.currency_id.clone(),
+                ));
                 changes.push(Change::Entitlements(g.customer_id.clone()));
                 Ok(render::credit_grant(&g, now))
             }
@@ -686,7 +815,11 @@ impl Engine {
             }
             "consumeCreditsAsync" => {
                 *mutated = true;
-                let list = input.get("consumptions").and_then(Value::as_array).cloned().unwrap_or_default();
+                let list = input
+                    .get("consumptions")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 for c in list {
                     consume_one(cat, st, &c, now, changes)?;
                 }
@@ -699,11 +832,17 @@ impl Engine {
                 let list: Vec<Value> = st
                     .credit_grants
                     .iter()
-                    .filter(|g| g.customer_id == cust && cur.is_none_or(|c| c == g.currency_id) && res.is_none_or(|r| g.resource_id.as_deref() == Some(r)))
+                    .filter(|g| {
+                        g.customer_id == cust
+                            && cur.is_none_or(|c| c == g.currency_id)
+                            && res.is_none_or(|r| g.resource_id.as_deref() == Some(r))
+                    })
                     .map(|g| json!({"node": render::credit_grant(g, now), "cursor": g.id}))
                     .collect();
                 let n = list.len();
-                Ok(json!({"edges": list, "totalCount": n, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": Value::Null, "endCursor": Value::Null}}))
+                Ok(
+                    json!({"edges": list, "totalCount": n, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": Value::Null, "endCursor": Value::Null}}),
+                )
             }
             "creditBalanceSummary" => {
                 let cust = req_str(&input, "customerId")?;
@@ -731,7 +870,11 @@ impl Engine {
                 if field == "estimateUsageCost" {
                     let feat = req_str(&input, "featureId")?;
                     if let Some(r) = cat.credit_rate(feat) {
-                        costs.push((r.currency.clone(), feat.to_string(), f(&input, "value").unwrap_or(0.0) * r.amount));
+                        costs.push((
+                            r.currency.clone(),
+                            feat.to_string(),
+                            f(&input, "value").unwrap_or(0.0) * r.amount,
+                        ));
                     }
                 } else {
                     for (feat, amount) in meter_matches(cat, &input) {
@@ -743,7 +886,11 @@ impl Engine {
                 let wallets = st.credit_wallets(cat, cust, res, now);
                 let mut estimates: Vec<Value> = Vec::new();
                 for (cur, feat, cost) in costs {
-                    let bal = wallets.iter().find(|w| w.currency_id == cur).map(|w| w.granted - w.consumed).unwrap_or(0.0);
+                    let bal = wallets
+                        .iter()
+                        .find(|w| w.currency_id == cur)
+                        .map(|w| w.granted - w.consumed)
+                        .unwrap_or(0.0);
                     estimates.push(json!({"currencyId": cur, "estimatedCost": cost, "currentBalance": bal, "balanceAfterEstimate": bal - cost,
                                           "wouldOverdraft": bal - cost < 0.0, "breakdown": [{"featureId": feat, "cost": cost, "warningCode": Value::Null}]}));
                 }
@@ -755,10 +902,18 @@ impl Engine {
                 let cust = req_str(&input, "customerId")?.to_string();
                 st.customer(&cust)?;
                 let mut out = Vec::new();
-                for p in input.get("promotionalEntitlements").and_then(Value::as_array).cloned().unwrap_or_default() {
+                for p in input
+                    .get("promotionalEntitlements")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                {
                     let feat = req_str(&p, "featureId")?.to_string();
                     if cat.feature(&feat).is_none() {
-                        return Err(ApiError::new("FeatureNotFound", format!("Feature not found: {feat}")));
+                        return Err(ApiError::new(
+                            "FeatureNotFound",
+                            format!("Feature not found: {feat}"),
+                        ));
                     }
                     let period = s(&p, "period").unwrap_or("LIFETIME").to_string();
                     let day = 86_400_000i64;
@@ -775,16 +930,31 @@ impl Engine {
                         usage_limit: f(&p, "usageLimit"),
                         unlimited: b(&p, "hasUnlimitedUsage").unwrap_or(false),
                         soft_limit: b(&p, "hasSoftLimit").unwrap_or(false),
-                        reset_period: s(&p, "resetPeriod").and_then(|r| serde_json::from_value::<ResetPeriod>(json!(r)).ok()),
+                        reset_period: s(&p, "resetPeriod")
+                            .and_then(|r| serde_json::from_value::<ResetPeriod>(json!(r)).ok()),
                         monthly_according_to: p
                             .get("monthlyResetPeriodConfiguration")
                             .and_then(|m| s(m, "accordingTo"))
-                            .and_then(|m| serde_json::from_value::<MonthlyAccordingTo>(json!(m)).ok()),
-                        enum_values: p.get("enumValues").and_then(|v| serde_json::from_value(v.clone()).ok()),
+                            .and_then(|m| {
+                                serde_json::from_value::<MonthlyAccordingTo>(json!(m)).ok()
+                            }),
+                        enum_values: p
+                            .get("enumValues")
+                            .and_then(|v| serde_json::from_value(v.clone()).ok()),
                     };
-                    st.promotions.retain(|x| !(x.customer_id == cust && x.spec.feature == feat));
+                    st.promotions
+                        .retain(|x| !(x.customer_id == cust && x.spec.feature == feat));
                     let id = st.new_id();
-                    let promo = Promotion { id, customer_id: cust.clone(), spec, period, start_date: now, end_date: end, revoked: false, created_at: now };
+                    let promo = Promotion {
+                        id,
+                        customer_id: cust.clone(),
+                        spec,
+                        period,
+                        start_date: now,
+                        end_date: end,
+                        revoked: false,
+                        created_at: now,
+                    };
                     out.push(render::promotion(cat, &promo, now));
                     st.promotions.push(promo);
                 }
@@ -799,7 +969,12 @@ impl Engine {
                     .promotions
                     .iter_mut()
                     .find(|p| p.customer_id == cust && p.spec.feature == feat && !p.revoked)
-                    .ok_or_else(|| ApiError::new("PromotionalEntitlementNotFoundError", format!("No promotional entitlement for {feat}")))?;
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            "PromotionalEntitlementNotFoundError",
+                            format!("No promotional entitlement for {feat}"),
+                        )
+                    })?;
                 p.revoked = true;
                 let v = render::promotion(cat, p, now);
                 changes.push(Change::Entitlements(cust));
@@ -807,13 +982,31 @@ impl Engine {
             }
             // ---------------------------------------------------------------- catalog
             "products" => {
-                let first = args.get("paging").and_then(|p| p.get("first")).and_then(Value::as_u64).unwrap_or(1000) as usize;
-                let edges: Vec<Value> = cat.products.iter().take(first).map(|p| json!({"node": render::product(cat, p), "cursor": p.id})).collect();
-                Ok(json!({"edges": edges, "pageInfo": {"hasNextPage": cat.products.len() > first, "hasPreviousPage": false}, "totalCount": cat.products.len()}))
+                let first = args
+                    .get("paging")
+                    .and_then(|p| p.get("first"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1000) as usize;
+                let edges: Vec<Value> = cat
+                    .products
+                    .iter()
+                    .take(first)
+                    .map(|p| json!({"node": render::product(cat, p), "cursor": p.id}))
+                    .collect();
+                Ok(
+                    json!({"edges": edges, "pageInfo": {"hasNextPage": cat.products.len() > first, "hasPreviousPage": false}, "totalCount": cat.products.len()}),
+                )
             }
             "coupons" => {
-                let first = args.get("paging").and_then(|p| p.get("first")).and_then(Value::as_u64).unwrap_or(1000) as usize;
-                let status = args.get("filter").and_then(|f| f.get("status")).and_then(|x| s(x, "eq"));
+                let first = args
+                    .get("paging")
+                    .and_then(|p| p.get("first"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1000) as usize;
+                let status = args
+                    .get("filter")
+                    .and_then(|f| f.get("status"))
+                    .and_then(|x| s(x, "eq"));
                 let edges: Vec<Value> = cat
                     .coupons
                     .iter()
@@ -821,7 +1014,9 @@ impl Engine {
                     .take(first)
                     .map(|c| json!({"node": render::coupon(c, now), "cursor": c.id}))
                     .collect();
-                Ok(json!({"edges": edges, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false}, "totalCount": edges.len()}))
+                Ok(
+                    json!({"edges": edges, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false}, "totalCount": edges.len()}),
+                )
             }
             "paywall" | "mockPaywall" => {
                 let product = s(&input, "productId");
@@ -832,15 +1027,28 @@ impl Engine {
                     .filter(|p| product.is_none_or(|x| x == p.product) && (hidden || !p.hidden))
                     .map(|p| render::plan(cat, p))
                     .collect();
-                let customer = s(&input, "customerId").and_then(|c| st.customers.get(c)).map(|c| render::customer(st, cat, c, now, false));
+                let customer = s(&input, "customerId")
+                    .and_then(|c| st.customers.get(c))
+                    .map(|c| render::customer(st, cat, c, now, false));
                 let active: Vec<Value> = s(&input, "customerId")
-                    .map(|c| st.subscriptions.iter().filter(|x| x.customer_id == c && x.status.is_active()).map(|x| render::subscription(st, cat, x, now)).collect())
+                    .map(|c| {
+                        st.subscriptions
+                            .iter()
+                            .filter(|x| x.customer_id == c && x.status.is_active())
+                            .map(|x| render::subscription(st, cat, x, now))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                Ok(json!({"plans": plans, "currency": {"code": "USD", "symbol": "$"}, "customer": customer,
+                Ok(
+                    json!({"plans": plans, "currency": {"code": "USD", "symbol": "$"}, "customer": customer,
                           "activeSubscriptions": active, "configuration": Value::Null, "resource": Value::Null,
-                          "paywallCalculatedPricePoints": []}))
+                          "paywallCalculatedPricePoints": []}),
+                )
             }
-            other => Err(ApiError::new("Unsupported", format!("The emulator does not implement {other}"))),
+            other => Err(ApiError::new(
+                "Unsupported",
+                format!("The emulator does not implement {other}"),
+            )),
         }
     }
 }
@@ -868,19 +1076,37 @@ fn apply_customer_fields(c: &mut Customer, input: &Value, now: Millis) {
 }
 
 /// Create a subscription from a `ProvisionSubscriptionInput`/`SubscriptionInput`-shaped object.
-fn create_subscription(cat: &Catalog, st: &mut State, input: &Value, now: Millis) -> ApiResult<Subscription> {
+fn create_subscription(
+    cat: &Catalog,
+    st: &mut State,
+    input: &Value,
+    now: Millis,
+) -> ApiResult<Subscription> {
     let cust = req_str(input, "customerId")?.to_string();
     let c = st.customer(&cust)?;
     if c.archived {
-        return Err(ApiError::new("CustomerIsArchived", format!("Customer {cust} is archived")));
+        return Err(ApiError::new(
+            "CustomerIsArchived",
+            format!("Customer {cust} is archived"),
+        ));
     }
     let plan_id = req_str(input, "planId")?.to_string();
-    let plan = cat.plan(&plan_id).ok_or_else(|| ApiError::new("PlanNotFound", format!("Plan not found: {plan_id}")))?;
+    let plan = cat
+        .plan(&plan_id)
+        .ok_or_else(|| ApiError::new("PlanNotFound", format!("Plan not found: {plan_id}")))?;
     let addons = addons_of(input).unwrap_or_default();
     for (a, q) in &addons {
-        let addon = cat.addon(a).ok_or_else(|| ApiError::new("AddonNotFound", format!("Addon not found: {a}")))?;
+        let addon = cat
+            .addon(a)
+            .ok_or_else(|| ApiError::new("AddonNotFound", format!("Addon not found: {a}")))?;
         if addon.max_quantity.is_some_and(|m| *q > m) {
-            return Err(ApiError::new("AddonQuantityExceedsLimitError", format!("Quantity of {a} exceeds {}", addon.max_quantity.unwrap_or(0))));
+            return Err(ApiError::new(
+                "AddonQuantityExceedsLimitError",
+                format!(
+                    "Quantity of {a} exceeds {}",
+                    addon.max_quantity.unwrap_or(0)
+                ),
+            ));
         }
     }
     let resource = s(input, "resourceId").map(str::to_string);
@@ -888,8 +1114,13 @@ fn create_subscription(cat: &Catalog, st: &mut State, input: &Value, now: Millis
     let trial_cfg = input.get("trialOverrideConfiguration");
     let skip_trial = b(input, "skipTrial").unwrap_or(false)
         || trial_cfg.and_then(|x| b(x, "isTrial")) == Some(false)
-        || (b(input, "isOverridingTrialConfig") == Some(true) && b(input, "isTrial") == Some(false));
-    let trialed = c.trialed_plans.iter().any(|p| cat.plan(p).map(|x| x.product == plan.product).unwrap_or(false));
+        || (b(input, "isOverridingTrialConfig") == Some(true)
+            && b(input, "isTrial") == Some(false));
+    let trialed = c.trialed_plans.iter().any(|p| {
+        cat.plan(p)
+            .map(|x| x.product == plan.product)
+            .unwrap_or(false)
+    });
     let trial_end = if skip_trial || trialed {
         None
     } else if let Some(te) = trial_cfg.and_then(|x| t(x, "trialEndDate")) {
@@ -915,7 +1146,9 @@ fn create_subscription(cat: &Catalog, st: &mut State, input: &Value, now: Millis
             c.trialed_plans.push(plan_id.clone());
         }
     }
-    let multiple = cat.product(&plan.product).is_some_and(|p| p.multiple_subscriptions);
+    let multiple = cat
+        .product(&plan.product)
+        .is_some_and(|p| p.multiple_subscriptions);
     if !multiple {
         // one active subscription per product (per resource): the new one replaces the old
         for old in st.subscriptions.iter_mut().filter(|x| {
@@ -934,7 +1167,10 @@ fn create_subscription(cat: &Catalog, st: &mut State, input: &Value, now: Millis
         .map(str::to_string)
         .unwrap_or_else(|| format!("subscription-{plan_id}-{}", st.next_id));
     if st.subscriptions.iter().any(|x| x.ref_id == ref_id) {
-        return Err(ApiError::new("DuplicatedEntityNotAllowed", format!("Subscription {ref_id} already exists")));
+        return Err(ApiError::new(
+            "DuplicatedEntityNotAllowed",
+            format!("Subscription {ref_id} already exists"),
+        ));
     }
     let sub = Subscription {
         id,
@@ -952,8 +1188,14 @@ fn create_subscription(cat: &Catalog, st: &mut State, input: &Value, now: Millis
         trial_end_date: trial_end,
         cancellation_date: t(input, "cancellationDate"),
         end_date: None,
-        metadata: input.get("additionalMetaData").cloned().filter(|v| !v.is_null()),
-        coupon: input.get("appliedCoupon").and_then(|c| s(c, "couponId")).map(str::to_string),
+        metadata: input
+            .get("additionalMetaData")
+            .cloned()
+            .filter(|v| !v.is_null()),
+        coupon: input
+            .get("appliedCoupon")
+            .and_then(|c| s(c, "couponId"))
+            .map(str::to_string),
         scheduled: Vec::new(),
         created_at: now,
     };
@@ -1013,9 +1255,13 @@ fn ack_from_json(v: &Value) -> ApiResult<UsageAck> {
         resource_id: s(v, "resourceId").map(str::to_string),
         feature_id: s(v, "featureId").unwrap_or_default().to_string(),
         current_usage: f(v, "currentUsage").unwrap_or(0.0),
-        period: v.get("period").and_then(|p| serde_json::from_value(p.clone()).ok()),
+        period: v
+            .get("period")
+            .and_then(|p| serde_json::from_value(p.clone()).ok()),
         timestamp: v.get("timestamp").and_then(Value::as_i64).unwrap_or(0),
-        credit: v.get("credit").and_then(|p| serde_json::from_value(p.clone()).ok()),
+        credit: v
+            .get("credit")
+            .and_then(|p| serde_json::from_value(p.clone()).ok()),
     })
 }
 
@@ -1040,13 +1286,18 @@ fn meter_matches(cat: &Catalog, e: &Value) -> Vec<(String, f64)> {
     cat.meters
         .iter()
         .filter(|m| m.event_name == name)
-        .filter(|m| m.filter.iter().all(|(k, want)| dims.get(k).map(as_text) == Some(as_text(want))))
+        .filter(|m| {
+            m.filter
+                .iter()
+                .all(|(k, want)| dims.get(k).map(as_text) == Some(as_text(want)))
+        })
         .filter_map(|m| {
             let amount = match m.aggregation {
                 crate::catalog::Aggregation::Count => 1.0,
                 crate::catalog::Aggregation::Sum => {
                     let d = dims.get(m.dimension.as_deref().unwrap_or_default())?;
-                    d.as_f64().or_else(|| d.as_str().and_then(|x| x.parse().ok()))?
+                    d.as_f64()
+                        .or_else(|| d.as_str().and_then(|x| x.parse().ok()))?
                 }
             };
             Some((m.feature.clone(), amount))
@@ -1068,14 +1319,29 @@ fn apply_event(cat: &Catalog, st: &mut State, e: &Value, now: Millis) -> ApiResu
     let at = t(e, "timestamp").unwrap_or(now);
     let mut out = Vec::new();
     for (feat, amount) in meter_matches(cat, e) {
-        if let Ok(ack) = st.report_usage(cat, &cust, s(e, "resourceId"), &feat, amount, false, at, now) {
+        if let Ok(ack) = st.report_usage(
+            cat,
+            &cust,
+            s(e, "resourceId"),
+            &feat,
+            amount,
+            false,
+            at,
+            now,
+        ) {
             out.push(ack);
         }
     }
     Ok(out)
 }
 
-fn consume_one(cat: &Catalog, st: &mut State, c: &Value, now: Millis, changes: &mut Vec<Change>) -> ApiResult<Value> {
+fn consume_one(
+    cat: &Catalog,
+    st: &mut State,
+    c: &Value,
+    now: Millis,
+    changes: &mut Vec<Change>,
+) -> ApiResult<Value> {
     let cust = req_str(c, "customerId")?.to_string();
     st.customer(&cust)?;
     let cur = req_str(c, "currencyId")?.to_string();
@@ -1101,11 +1367,23 @@ fn consume_one(cat: &Catalog, st: &mut State, c: &Value, now: Millis, changes: &
     Ok(v)
 }
 
-fn single_legacy(cat: &Catalog, es: &crate::state::EntState, cust: &str, res: Option<&str>, feat: &str, ru: Option<f64>, rv: Option<&[String]>) -> Value {
+fn single_legacy(
+    cat: &Catalog,
+    es: &crate::state::EntState,
+    cust: &str,
+    res: Option<&str>,
+    feat: &str,
+    ru: Option<f64>,
+    rv: Option<&[String]>,
+) -> Value {
     match es.features.iter().find(|e| e.feature_id == feat) {
         Some(e) if es.reason.is_none() => render::legacy_entitlement(cat, e, cust, res, ru, rv),
         _ => {
-            let reason = es.reason.unwrap_or(if cat.feature(feat).is_some() { "NoFeatureEntitlementInSubscription" } else { "FeatureNotFound" });
+            let reason = es.reason.unwrap_or(if cat.feature(feat).is_some() {
+                "NoFeatureEntitlementInSubscription"
+            } else {
+                "FeatureNotFound"
+            });
             json!({"__typename": "Entitlement", "isGranted": false, "accessDeniedReason": reason, "customerId": cust,
                    "resourceId": res, "hasUnlimitedUsage": false, "hasSoftLimit": false, "currentUsage": 0.0,
                    "requestedUsage": ru, "requestedValues": rv,
@@ -1115,7 +1393,9 @@ fn single_legacy(cat: &Catalog, es: &crate::state::EntState, cust: &str, res: Op
 }
 
 fn matches_cmp(cmp: Option<&Value>, value: Option<&str>) -> bool {
-    let Some(cmp) = cmp.filter(|c| !c.is_null()) else { return true };
+    let Some(cmp) = cmp.filter(|c| !c.is_null()) else {
+        return true;
+    };
     if let Some(eq) = s(cmp, "eq") {
         return value == Some(eq);
     }
@@ -1136,11 +1416,17 @@ fn list_subscriptions(st: &State, cat: &Catalog, args: &Value, now: Millis) -> V
         .filter(|x| {
             let product = cat.plan(&x.plan_id).map(|p| p.product.as_str());
             let cust_ok = matches_cmp(filter.get("customerId"), Some(&x.customer_id))
-                && matches_cmp(filter.get("customer").and_then(|c| c.get("refId")), Some(&x.customer_id));
+                && matches_cmp(
+                    filter.get("customer").and_then(|c| c.get("refId")),
+                    Some(&x.customer_id),
+                );
             cust_ok
                 && matches_cmp(filter.get("status"), Some(x.status.wire()))
                 && matches_cmp(filter.get("resourceId"), x.resource_id.as_deref())
-                && matches_cmp(filter.get("resource").and_then(|c| c.get("resourceId")), x.resource_id.as_deref())
+                && matches_cmp(
+                    filter.get("resource").and_then(|c| c.get("resourceId")),
+                    x.resource_id.as_deref(),
+                )
                 && matches_cmp(filter.get("productId"), product)
                 && matches_cmp(filter.get("subscriptionId"), Some(&x.ref_id))
         })
@@ -1164,7 +1450,10 @@ fn list_subscriptions(st: &State, cat: &Catalog, args: &Value, now: Millis) -> V
         None => start,
     };
     let page = &all[start..end];
-    let edges: Vec<Value> = page.iter().map(|x| json!({"cursor": x.id, "node": render::subscription(st, cat, x, now)})).collect();
+    let edges: Vec<Value> = page
+        .iter()
+        .map(|x| json!({"cursor": x.id, "node": render::subscription(st, cat, x, now)}))
+        .collect();
     json!({
         "edges": edges,
         "totalCount": all.len(),
@@ -1173,41 +1462,70 @@ fn list_subscriptions(st: &State, cat: &Catalog, args: &Value, now: Millis) -> V
     })
 }
 
-fn estimate(cat: &Catalog, st: &State, field: &str, input: &Value, now: Millis) -> ApiResult<Value> {
-    let (plan_id, period, addons, billables, coupon) = if field == "estimateSubscriptionUpdate" || field == "previewNextInvoice" {
-        let sub = st.subscription(req_str(input, "subscriptionId")?)?;
-        (
-            sub.plan_id.clone(),
-            sub.billing_period.clone(),
-            addons_of(input).unwrap_or_else(|| sub.addons.clone()),
-            billables_of(input).unwrap_or_else(|| sub.billable_features.clone()),
-            input.get("appliedCoupon").and_then(|c| s(c, "couponId")).map(str::to_string).or(sub.coupon.clone()),
-        )
-    } else {
-        let plan = req_str(input, "planId")?.to_string();
-        if cat.plan(&plan).is_none() {
-            return Err(ApiError::new("PlanNotFound", format!("Plan not found: {plan}")));
-        }
-        (
-            plan,
-            s(input, "billingPeriod").unwrap_or("MONTHLY").to_string(),
-            addons_of(input).unwrap_or_default(),
-            billables_of(input).unwrap_or_default(),
-            input.get("appliedCoupon").and_then(|c| s(c, "couponId")).map(str::to_string),
-        )
-    };
-    let (gross, _addons, total, cur) = render::subscription_total(cat, &plan_id, &period, &addons, &billables, coupon.as_deref());
-    let (ps, pe) = crate::period::billing_period(now, period == "ANNUALLY", now).unwrap_or((now, now));
+fn estimate(
+    cat: &Catalog,
+    st: &State,
+    field: &str,
+    input: &Value,
+    now: Millis,
+) -> ApiResult<Value> {
+    let (plan_id, period, addons, billables, coupon) =
+        if field == "estimateSubscriptionUpdate" || field == "previewNextInvoice" {
+            let sub = st.subscription(req_str(input, "subscriptionId")?)?;
+            (
+                sub.plan_id.clone(),
+                sub.billing_period.clone(),
+                addons_of(input).unwrap_or_else(|| sub.addons.clone()),
+                billables_of(input).unwrap_or_else(|| sub.billable_features.clone()),
+                input
+                    .get("appliedCoupon")
+                    .and_then(|c| s(c, "couponId"))
+                    .map(str::to_string)
+                    .or(sub.coupon.clone()),
+            )
+        } else {
+            let plan = req_str(input, "planId")?.to_string();
+            if cat.plan(&plan).is_none() {
+                return Err(ApiError::new(
+                    "PlanNotFound",
+                    format!("Plan not found: {plan}"),
+                ));
+            }
+            (
+                plan,
+                s(input, "billingPeriod").unwrap_or("MONTHLY").to_string(),
+                addons_of(input).unwrap_or_default(),
+                billables_of(input).unwrap_or_default(),
+                input
+                    .get("appliedCoupon")
+                    .and_then(|c| s(c, "couponId"))
+                    .map(str::to_string),
+            )
+        };
+    let (gross, _addons, total, cur) = render::subscription_total(
+        cat,
+        &plan_id,
+        &period,
+        &addons,
+        &billables,
+        coupon.as_deref(),
+    );
+    let (ps, pe) =
+        crate::period::billing_period(now, period == "ANNUALLY", now).unwrap_or((now, now));
     let m = |a: f64| render::money(a, &cur);
     let invoice = json!({"total": m(total), "subTotal": m(gross), "totalExcludingTax": m(total), "tax": m(0.0),
                          "discount": m(gross - total), "amountDue": m(total), "subTotalExcludingTax": m(gross), "lines": []});
     let range = json!({"start": iso(ps), "end": iso(pe)});
     Ok(match field {
-        "previewSubscription" => json!({"immediateInvoice": invoice, "recurringInvoice": invoice, "billingPeriodRange": range,
-                                         "isPlanDowngrade": false, "hasScheduledUpdates": false}),
+        "previewSubscription" => {
+            json!({"immediateInvoice": invoice, "recurringInvoice": invoice, "billingPeriodRange": range,
+                                         "isPlanDowngrade": false, "hasScheduledUpdates": false})
+        }
         "previewNextInvoice" => invoice,
-        _ => json!({"subTotal": m(gross), "total": m(total), "totalExcludingTax": m(total), "tax": m(0.0),
+        _ => {
+            json!({"subTotal": m(gross), "total": m(total), "totalExcludingTax": m(total), "tax": m(0.0),
                     "discountAmount": m(gross - total), "billingPeriodRange": range, "isPlanDowngrade": false,
-                    "hasScheduledUpdates": false, "proration": Value::Null, "credits": Value::Null}),
+                    "hasScheduledUpdates": false, "proration": Value::Null, "credits": Value::Null})
+        }
     })
 }

@@ -13,7 +13,10 @@ pub struct ApiError {
 impl ApiError {
     /// A new error.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     /// `CustomerNotFound`.
     pub fn customer_not_found(id: &str) -> Self {
@@ -21,7 +24,10 @@ impl ApiError {
     }
     /// `SubscriptionNotFound`.
     pub fn subscription_not_found(id: &str) -> Self {
-        Self::new("SubscriptionNotFound", format!("Subscription not found: {id}"))
+        Self::new(
+            "SubscriptionNotFound",
+            format!("Subscription not found: {id}"),
+        )
     }
     /// `BadUserInput`.
     pub fn bad_input(message: impl Into<String>) -> Self {

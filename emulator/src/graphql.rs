@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Interface, InterfaceField, Object, ResolverContext,
-    Scalar, Schema, SchemaError, Subscription, SubscriptionField, SubscriptionFieldFuture, TypeRef, Union,
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Interface, InterfaceField,
+    Object, ResolverContext, Scalar, Schema, SchemaError, Subscription, SubscriptionField,
+    SubscriptionFieldFuture, TypeRef, Union,
 };
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
 use async_graphql::{ErrorExtensions, Name, Value as GqlValue};
@@ -85,7 +86,10 @@ impl Registry {
     }
 
     fn is_object(&self, name: &str) -> bool {
-        matches!(self.kinds.get(name), Some(Kind::Object(_)) | Some(Kind::Union(_)))
+        matches!(
+            self.kinds.get(name),
+            Some(Kind::Object(_)) | Some(Kind::Union(_))
+        )
     }
 
     /// Object fields of a type (for building "select everything" documents).
@@ -112,13 +116,19 @@ fn named(ty: &TypeRef) -> &str {
 /// Convert a borrowed JSON value into a field value of type `ty`.
 fn resolve<'a>(reg: &Registry, v: Option<&'a Value>, ty: &TypeRef) -> Option<FieldValue<'a>> {
     match (ty, v) {
-        (TypeRef::NonNull(inner), None | Some(Value::Null)) => Some(owned(reg, reg.zero(inner, 0), inner)),
+        (TypeRef::NonNull(inner), None | Some(Value::Null)) => {
+            Some(owned(reg, reg.zero(inner, 0), inner))
+        }
         (TypeRef::NonNull(inner), v) => resolve(reg, v, inner),
         (_, None | Some(Value::Null)) => None,
-        (TypeRef::List(inner), Some(Value::Array(items))) => Some(FieldValue::list(
-            items.iter().map(|x| resolve(reg, Some(x), inner).unwrap_or(FieldValue::NULL)),
-        )),
-        (TypeRef::List(inner), Some(other)) => Some(FieldValue::list(resolve(reg, Some(other), inner))),
+        (TypeRef::List(inner), Some(Value::Array(items))) => {
+            Some(FieldValue::list(items.iter().map(|x| {
+                resolve(reg, Some(x), inner).unwrap_or(FieldValue::NULL)
+            })))
+        }
+        (TypeRef::List(inner), Some(other)) => {
+            Some(FieldValue::list(resolve(reg, Some(other), inner)))
+        }
         (TypeRef::Named(n), Some(v)) => {
             if let Some(members) = reg.is_abstract(n) {
                 let tn = v
@@ -143,9 +153,12 @@ fn owned(reg: &Registry, v: Value, ty: &TypeRef) -> FieldValue<'static> {
         (TypeRef::NonNull(inner), Value::Null) => owned(reg, reg.zero(inner, 0), inner),
         (TypeRef::NonNull(inner), v) => owned(reg, v, inner),
         (_, Value::Null) => FieldValue::NULL,
-        (TypeRef::List(inner), Value::Array(items)) => {
-            FieldValue::list(items.into_iter().map(|x| owned(reg, x, inner)).collect::<Vec<_>>())
-        }
+        (TypeRef::List(inner), Value::Array(items)) => FieldValue::list(
+            items
+                .into_iter()
+                .map(|x| owned(reg, x, inner))
+                .collect::<Vec<_>>(),
+        ),
         (TypeRef::List(inner), other) => FieldValue::list(vec![owned(reg, other, inner)]),
         (TypeRef::Named(n), v) => {
             if let Some(members) = reg.is_abstract(n) {
@@ -191,7 +204,10 @@ fn rand_trace() -> u64 {
 fn args_json(ctx: &ResolverContext<'_>) -> Value {
     let mut m = serde_json::Map::new();
     for (k, v) in ctx.args.iter() {
-        m.insert(k.to_string(), v.as_value().clone().into_json().unwrap_or(Value::Null));
+        m.insert(
+            k.to_string(),
+            v.as_value().clone().into_json().unwrap_or(Value::Null),
+        );
     }
     Value::Object(m)
 }
@@ -223,10 +239,27 @@ pub fn build(engine: Arc<Engine>) -> Result<(Schema, Arc<Registry>), SchemaError
             let name = t.name.node.to_string();
             let kind = match &t.kind {
                 TypeKind::Scalar => Kind::Scalar,
-                TypeKind::Enum(e) => Kind::Enum(e.values.first().map(|v| v.node.value.node.to_string()).unwrap_or_default()),
-                TypeKind::Object(o) => Kind::Object(o.fields.iter().map(|f| (f.node.name.node.to_string(), to_ref(&f.node.ty.node))).collect()),
-                TypeKind::Interface(o) => Kind::Object(o.fields.iter().map(|f| (f.node.name.node.to_string(), to_ref(&f.node.ty.node))).collect()),
-                TypeKind::Union(u) => Kind::Union(u.members.iter().map(|m| m.node.to_string()).collect()),
+                TypeKind::Enum(e) => Kind::Enum(
+                    e.values
+                        .first()
+                        .map(|v| v.node.value.node.to_string())
+                        .unwrap_or_default(),
+                ),
+                TypeKind::Object(o) => Kind::Object(
+                    o.fields
+                        .iter()
+                        .map(|f| (f.node.name.node.to_string(), to_ref(&f.node.ty.node)))
+                        .collect(),
+                ),
+                TypeKind::Interface(o) => Kind::Object(
+                    o.fields
+                        .iter()
+                        .map(|f| (f.node.name.node.to_string(), to_ref(&f.node.ty.node)))
+                        .collect(),
+                ),
+                TypeKind::Union(u) => {
+                    Kind::Union(u.members.iter().map(|m| m.node.to_string()).collect())
+                }
                 TypeKind::InputObject(_) => Kind::Scalar,
             };
             reg.kinds.insert(name, kind);
@@ -258,14 +291,20 @@ pub fn build(engine: Arc<Engine>) -> Result<(Schema, Arc<Registry>), SchemaError
             TypeKind::InputObject(io) => {
                 let mut obj = InputObject::new(name);
                 for f in io.fields {
-                    obj = obj.field(InputValue::new(f.node.name.node.to_string(), to_ref(&f.node.ty.node)));
+                    obj = obj.field(InputValue::new(
+                        f.node.name.node.to_string(),
+                        to_ref(&f.node.ty.node),
+                    ));
                 }
                 builder = builder.register(obj);
             }
             TypeKind::Interface(i) => {
                 let mut it = Interface::new(name);
                 for f in i.fields {
-                    it = it.field(InterfaceField::new(f.node.name.node.to_string(), to_ref(&f.node.ty.node)));
+                    it = it.field(InterfaceField::new(
+                        f.node.name.node.to_string(),
+                        to_ref(&f.node.ty.node),
+                    ));
                 }
                 builder = builder.register(it);
             }
@@ -289,9 +328,13 @@ pub fn build(engine: Arc<Engine>) -> Result<(Schema, Arc<Registry>), SchemaError
                                 async move {
                                     loop {
                                         match rx.recv().await {
-                                            Ok(ev) if ev.field == fname => return Some((ev.payload, rx)),
+                                            Ok(ev) if ev.field == fname => {
+                                                return Some((ev.payload, rx))
+                                            }
                                             Ok(_) => continue,
-                                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                                            Err(
+                                                tokio::sync::broadcast::error::RecvError::Lagged(_),
+                                            ) => continue,
                                             Err(_) => return None,
                                         }
                                     }
@@ -339,7 +382,10 @@ pub fn build(engine: Arc<Engine>) -> Result<(Schema, Arc<Registry>), SchemaError
                         })
                     };
                     for a in fd.node.arguments {
-                        field = field.argument(InputValue::new(a.node.name.node.to_string(), to_ref(&a.node.ty.node)));
+                        field = field.argument(InputValue::new(
+                            a.node.name.node.to_string(),
+                            to_ref(&a.node.ty.node),
+                        ));
                     }
                     obj = obj.field(field);
                 }

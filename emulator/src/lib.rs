@@ -160,31 +160,61 @@ impl EmulatorBuilder {
             None => None,
         };
         let engine = Arc::new(Engine::new(catalog, store)?);
-        let (schema, registry) = graphql::build(engine.clone()).map_err(|e| EmulatorError::Schema(e.0))?;
-        let keys = if self.api_keys.is_empty() { vec![DEFAULT_API_KEY.to_string()] } else { self.api_keys };
-        let state = server::AppState::new(engine.clone(), schema, registry, keys, self.catalog_path.clone());
+        let (schema, registry) =
+            graphql::build(engine.clone()).map_err(|e| EmulatorError::Schema(e.0))?;
+        let keys = if self.api_keys.is_empty() {
+            vec![DEFAULT_API_KEY.to_string()]
+        } else {
+            self.api_keys
+        };
+        let state = server::AppState::new(
+            engine.clone(),
+            schema,
+            registry,
+            keys,
+            self.catalog_path.clone(),
+        );
         let (stop_tx, stop_rx) = watch::channel(false);
         let bind = |port: u16| async move {
             let addr = SocketAddr::new(self.host, port);
-            TcpListener::bind(addr).await.map_err(|source| EmulatorError::Bind { addr, source })
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| EmulatorError::Bind { addr, source })
         };
         let main = bind(self.port).await?;
-        let main_addr = main.local_addr().map_err(|source| EmulatorError::Bind { addr: SocketAddr::new(self.host, self.port), source })?;
+        let main_addr = main.local_addr().map_err(|source| EmulatorError::Bind {
+            addr: SocketAddr::new(self.host, self.port),
+            source,
+        })?;
         let mut tasks = vec![serve(main, server::router(state.clone()), stop_rx.clone())];
         let edge_addr = match self.edge_port {
             Some(p) => {
                 let l = bind(p).await?;
-                let a = l.local_addr().map_err(|source| EmulatorError::Bind { addr: SocketAddr::new(self.host, p), source })?;
+                let a = l.local_addr().map_err(|source| EmulatorError::Bind {
+                    addr: SocketAddr::new(self.host, p),
+                    source,
+                })?;
                 tasks.push(serve(l, server::router(state.clone()), stop_rx.clone()));
                 a
             }
             None => main_addr,
         };
-        Ok(RunningEmulator { main_addr, edge_addr, engine, state, stop: stop_tx, tasks })
+        Ok(RunningEmulator {
+            main_addr,
+            edge_addr,
+            engine,
+            state,
+            stop: stop_tx,
+            tasks,
+        })
     }
 }
 
-fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let shutdown = async move {
             while !*stop.borrow() {
@@ -193,7 +223,10 @@ fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Receiver<
                 }
             }
         };
-        if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::error!("server error: {e}");
         }
     })
@@ -232,11 +265,17 @@ impl RunningEmulator {
     }
     /// Close every WebSocket with this code and reason.
     pub fn drop_websockets(&self, code: u16, reason: &str) -> usize {
-        self.state.ws_kill.send((code, reason.to_string())).unwrap_or(0)
+        self.state
+            .ws_kill
+            .send((code, reason.to_string()))
+            .unwrap_or(0)
     }
     /// Stop both listeners and wait for them (open WebSockets are closed with 1001).
     pub async fn shutdown(self) {
-        let _ = self.state.ws_kill.send((1001, "Emulator shutting down".into()));
+        let _ = self
+            .state
+            .ws_kill
+            .send((1001, "Emulator shutting down".into()));
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = t.await;

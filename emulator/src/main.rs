@@ -31,10 +31,15 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     let args = Args::parse();
-    let mut b = stigg_emulator::Emulator::builder().host(args.host).port(args.port).edge_port(args.edge_port);
+    let mut b = stigg_emulator::Emulator::builder()
+        .host(args.host)
+        .port(args.port)
+        .edge_port(args.edge_port);
     if let Some(c) = args.catalog {
         b = b.catalog_path(c);
     }
@@ -46,7 +51,12 @@ async fn main() -> std::process::ExitCode {
     }
     match b.start().await {
         Ok(emu) => {
-            println!("stigg-emulator listening: GraphQL {}/graphql, WebSocket {}, Edge {}", emu.base_url(), emu.ws_url(), emu.edge_url());
+            println!(
+                "stigg-emulator listening: GraphQL {}/graphql, WebSocket {}, Edge {}",
+                emu.base_url(),
+                emu.ws_url(),
+                emu.edge_url()
+            );
             let _ = tokio::signal::ctrl_c().await;
             emu.shutdown().await;
             std::process::ExitCode::SUCCESS

@@ -69,7 +69,10 @@ fn calendar(anchor: Millis, step: i64, now: Millis) -> Option<(Millis, Millis)> 
     while add_months(anchor, (k + 1) * step)? <= now {
         k += 1;
     }
-    Some((add_months(anchor, k * step)?, add_months(anchor, (k + 1) * step)?))
+    Some((
+        add_months(anchor, k * step)?,
+        add_months(anchor, (k + 1) * step)?,
+    ))
 }
 
 /// First instant of the month containing `t` (UTC).
@@ -94,7 +97,12 @@ mod tests {
 
     #[test]
     fn month_clamps_to_last_day() {
-        let (s, e) = usage_period(p("2024-01-31T00:00:00Z"), ResetPeriod::Month, p("2024-03-05T00:00:00Z")).unwrap_or_default();
+        let (s, e) = usage_period(
+            p("2024-01-31T00:00:00Z"),
+            ResetPeriod::Month,
+            p("2024-03-05T00:00:00Z"),
+        )
+        .unwrap_or_default();
         assert_eq!(s, p("2024-02-29T00:00:00Z"));
         assert_eq!(e, p("2024-03-31T00:00:00Z"));
     }
@@ -102,7 +110,8 @@ mod tests {
     #[test]
     fn day_period_contains_now() {
         let now = p("2024-05-10T13:00:00Z");
-        let (s, e) = usage_period(p("2024-05-01T12:00:00Z"), ResetPeriod::Day, now).unwrap_or_default();
+        let (s, e) =
+            usage_period(p("2024-05-01T12:00:00Z"), ResetPeriod::Day, now).unwrap_or_default();
         assert!(s <= now && now < e);
         assert_eq!(s, p("2024-05-10T12:00:00Z"));
     }

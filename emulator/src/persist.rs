@@ -34,7 +34,9 @@ impl Store {
 
     /// Load the stored state, if any.
     pub fn load(&self) -> Result<Option<State>, PersistError> {
-        let mut stmt = self.conn.prepare("SELECT json FROM emulator_state WHERE id = 1")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM emulator_state WHERE id = 1")?;
         let mut rows = stmt.query([])?;
         match rows.next()? {
             Some(row) => {

@@ -5,9 +5,13 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Addon, Catalog, EntitlementSpec, Feature, FeatureType, Plan, PriceSpec, Product};
+use crate::catalog::{
+    Addon, Catalog, EntitlementSpec, Feature, FeatureType, Plan, PriceSpec, Product,
+};
 use crate::clock::{iso, Millis};
-use crate::state::{CreditEnt, CreditGrant, Customer, EntState, FeatureEnt, Promotion, State, Subscription};
+use crate::state::{
+    CreditEnt, CreditGrant, Customer, EntState, FeatureEnt, Promotion, State, Subscription,
+};
 
 fn opt_iso(t: Option<Millis>) -> Value {
     t.map(|t| Value::String(iso(t))).unwrap_or(Value::Null)
@@ -28,7 +32,9 @@ pub fn entitlement_feature(catalog: &Catalog, id: &str) -> Value {
             "additionalMetaData": f.metadata,
             "unitTransformation": Value::Null,
         }),
-        None => json!({"__typename": "EntitlementFeature", "refId": id, "displayName": id, "featureType": "BOOLEAN"}),
+        None => {
+            json!({"__typename": "EntitlementFeature", "refId": id, "displayName": id, "featureType": "BOOLEAN"})
+        }
     }
 }
 
@@ -44,17 +50,26 @@ pub fn feature(f: &Feature) -> Value {
 }
 
 /// The server-side decision for a feature entitlement.
-pub fn decide(catalog: &Catalog, e: &FeatureEnt, requested_usage: Option<f64>, requested_values: Option<&[String]>) -> Option<&'static str> {
+pub fn decide(
+    catalog: &Catalog,
+    e: &FeatureEnt,
+    requested_usage: Option<f64>,
+    requested_values: Option<&[String]>,
+) -> Option<&'static str> {
     if let Some(d) = e.denied {
         return Some(d);
     }
-    let Some(f) = catalog.feature(&e.feature_id) else { return Some("FeatureNotFound") };
+    let Some(f) = catalog.feature(&e.feature_id) else {
+        return Some("FeatureNotFound");
+    };
     match f.feature_type {
         FeatureType::Boolean => None,
         FeatureType::Enum => {
             let granted = e.enum_values.clone().unwrap_or_default();
             match requested_values {
-                Some(req) if !req.iter().all(|r| granted.contains(r)) => Some("RequestedValuesMismatch"),
+                Some(req) if !req.iter().all(|r| granted.contains(r)) => {
+                    Some("RequestedValuesMismatch")
+                }
                 _ => None,
             }
         }
@@ -79,31 +94,55 @@ fn reset_config(e: &FeatureEnt) -> Value {
             "__typename": "MonthlyResetPeriodConfig",
             "monthlyAccordingTo": match m { Some(crate::catalog::MonthlyAccordingTo::StartOfTheMonth) => "StartOfTheMonth", _ => "SubscriptionStart" },
         }),
-        (Some(crate::catalog::ResetPeriod::Week), _) => json!({"__typename": "WeeklyResetPeriodConfig", "weeklyAccordingTo": "SubscriptionStart"}),
-        (Some(crate::catalog::ResetPeriod::Year), _) => json!({"__typename": "YearlyResetPeriodConfig", "yearlyAccordingTo": "SubscriptionStart"}),
+        (Some(crate::catalog::ResetPeriod::Week), _) => {
+            json!({"__typename": "WeeklyResetPeriodConfig", "weeklyAccordingTo": "SubscriptionStart"})
+        }
+        (Some(crate::catalog::ResetPeriod::Year), _) => {
+            json!({"__typename": "YearlyResetPeriodConfig", "yearlyAccordingTo": "SubscriptionStart"})
+        }
         _ => Value::Null,
     }
 }
 
-fn common_feature_fields(catalog: &Catalog, e: &FeatureEnt, reason: Option<&'static str>) -> Map<String, Value> {
+fn common_feature_fields(
+    catalog: &Catalog,
+    e: &FeatureEnt,
+    reason: Option<&'static str>,
+) -> Map<String, Value> {
     let f = catalog.feature(&e.feature_id);
     let metered = f.is_some_and(|f| f.is_metered());
     let mut m = Map::new();
     m.insert("isGranted".into(), json!(reason.is_none()));
     m.insert("accessDeniedReason".into(), json!(reason));
-    m.insert("usageLimit".into(), json!(if e.unlimited { None } else { e.usage_limit }));
+    m.insert(
+        "usageLimit".into(),
+        json!(if e.unlimited { None } else { e.usage_limit }),
+    );
     m.insert("hasUnlimitedUsage".into(), json!(e.unlimited));
     m.insert("hasSoftLimit".into(), json!(e.soft_limit));
-    m.insert("currentUsage".into(), if metered { json!(e.current_usage) } else { Value::Null });
+    m.insert(
+        "currentUsage".into(),
+        if metered {
+            json!(e.current_usage)
+        } else {
+            Value::Null
+        },
+    );
     m.insert("enumValues".into(), json!(e.enum_values));
     m.insert("entitlementUpdatedAt".into(), json!(iso(e.updated_at)));
     m.insert("usageUpdatedAt".into(), opt_iso(e.usage_updated_at));
     m.insert("usagePeriodAnchor".into(), opt_iso(e.anchor));
     m.insert("usagePeriodStart".into(), opt_iso(e.period.map(|p| p.0)));
     m.insert("usagePeriodEnd".into(), opt_iso(e.period.map(|p| p.1)));
-    m.insert("resetPeriod".into(), json!(e.reset_period.map(|r| r.wire())));
+    m.insert(
+        "resetPeriod".into(),
+        json!(e.reset_period.map(|r| r.wire())),
+    );
     m.insert("resetPeriodConfiguration".into(), reset_config(e));
-    m.insert("feature".into(), entitlement_feature(catalog, &e.feature_id));
+    m.insert(
+        "feature".into(),
+        entitlement_feature(catalog, &e.feature_id),
+    );
     m.insert(
         "creditRate".into(),
         match &e.credit_rate {
@@ -115,7 +154,12 @@ fn common_feature_fields(catalog: &Catalog, e: &FeatureEnt, reason: Option<&'sta
 }
 
 /// `FeatureEntitlement` (member of `EntitlementUnion`).
-pub fn feature_entitlement(catalog: &Catalog, e: &FeatureEnt, req_usage: Option<f64>, req_values: Option<&[String]>) -> Value {
+pub fn feature_entitlement(
+    catalog: &Catalog,
+    e: &FeatureEnt,
+    req_usage: Option<f64>,
+    req_values: Option<&[String]>,
+) -> Value {
     let reason = decide(catalog, e, req_usage, req_values);
     let mut m = common_feature_fields(catalog, e, reason);
     m.insert("__typename".into(), json!("FeatureEntitlement"));
@@ -173,13 +217,26 @@ pub fn credit_entitlement(catalog: &Catalog, w: &CreditEnt, req: Option<f64>) ->
 
 /// `entitlementsV2` list.
 pub fn entitlements_v2(catalog: &Catalog, st: &EntState) -> Value {
-    let mut v: Vec<Value> = st.features.iter().map(|e| feature_entitlement(catalog, e, None, None)).collect();
-    v.extend(st.credits.iter().map(|w| credit_entitlement(catalog, w, None)));
+    let mut v: Vec<Value> = st
+        .features
+        .iter()
+        .map(|e| feature_entitlement(catalog, e, None, None))
+        .collect();
+    v.extend(
+        st.credits
+            .iter()
+            .map(|w| credit_entitlement(catalog, w, None)),
+    );
     Value::Array(v)
 }
 
 /// Legacy `entitlements` list.
-pub fn entitlements_v1(catalog: &Catalog, st: &EntState, customer: &str, resource: Option<&str>) -> Value {
+pub fn entitlements_v1(
+    catalog: &Catalog,
+    st: &EntState,
+    customer: &str,
+    resource: Option<&str>,
+) -> Value {
     Value::Array(
         st.features
             .iter()
@@ -270,7 +327,11 @@ pub fn addon(catalog: &Catalog, a: &Addon) -> Value {
 
 /// `Plan` (with base plan, product, compatible addons, inherited entitlements).
 pub fn plan(catalog: &Catalog, p: &Plan) -> Value {
-    let own: Vec<Value> = p.entitlements.iter().map(|e| package_entitlement(catalog, e)).collect();
+    let own: Vec<Value> = p
+        .entitlements
+        .iter()
+        .map(|e| package_entitlement(catalog, e))
+        .collect();
     let inherited_specs = catalog.inherited_entitlements(p);
     let inherited: Vec<Value> = inherited_specs
         .iter()
@@ -300,8 +361,18 @@ pub fn plan(catalog: &Catalog, p: &Plan) -> Value {
 }
 
 /// Slim `Customer`.
-pub fn customer(state: &State, catalog: &Catalog, c: &Customer, now: Millis, with_subscriptions: bool) -> Value {
-    let subs: Vec<&Subscription> = state.subscriptions.iter().filter(|s| s.customer_id == c.ref_id).collect();
+pub fn customer(
+    state: &State,
+    catalog: &Catalog,
+    c: &Customer,
+    now: Millis,
+    with_subscriptions: bool,
+) -> Value {
+    let subs: Vec<&Subscription> = state
+        .subscriptions
+        .iter()
+        .filter(|s| s.customer_id == c.ref_id)
+        .collect();
     let promos: Vec<Value> = state
         .promotions
         .iter()
@@ -312,7 +383,10 @@ pub fn customer(state: &State, catalog: &Catalog, c: &Customer, now: Millis, wit
     for t in ["FREE", "PAID", "CUSTOM"] {
         let n = subs
             .iter()
-            .filter(|s| s.status.is_active() && catalog.plan(&s.plan_id).map(|p| catalog.pricing_type(p)) == Some(t))
+            .filter(|s| {
+                s.status.is_active()
+                    && catalog.plan(&s.plan_id).map(|p| catalog.pricing_type(p)) == Some(t)
+            })
             .count();
         if n > 0 {
             by_type.push(json!({"pricingType": t, "totalCount": n}));
@@ -338,7 +412,11 @@ pub fn customer(state: &State, catalog: &Catalog, c: &Customer, now: Millis, wit
         if let Some(o) = v.as_object_mut() {
             o.insert(
                 "subscriptions".into(),
-                Value::Array(subs.iter().map(|s| subscription(state, catalog, s, now)).collect()),
+                Value::Array(
+                    subs.iter()
+                        .map(|s| subscription(state, catalog, s, now))
+                        .collect(),
+                ),
             );
         }
     }
@@ -362,17 +440,32 @@ pub fn coupon(c: &crate::catalog::Coupon, now: Millis) -> Value {
 
 /// Simple pricing model: plan price for the billing period + addon prices × quantity + per-unit
 /// prices × billable quantity; coupons take a percentage or a fixed amount off; no tax, no proration.
-pub fn subscription_total(catalog: &Catalog, plan_id: &str, billing_period: &str, addons: &[(String, i64)], billable: &[(String, f64)], coupon_id: Option<&str>) -> (f64, f64, f64, String) {
+pub fn subscription_total(
+    catalog: &Catalog,
+    plan_id: &str,
+    billing_period: &str,
+    addons: &[(String, i64)],
+    billable: &[(String, f64)],
+    coupon_id: Option<&str>,
+) -> (f64, f64, f64, String) {
     let mut currency = "USD".to_string();
     let mut sub = 0.0;
     let mut addons_total = 0.0;
     if let Some(p) = catalog.plan(plan_id) {
-        for pr in p.prices.iter().filter(|x| x.billing_period == billing_period) {
+        for pr in p
+            .prices
+            .iter()
+            .filter(|x| x.billing_period == billing_period)
+        {
             currency = pr.currency.clone();
             match &pr.feature {
                 None => sub += pr.amount,
                 Some(f) => {
-                    let q = billable.iter().find(|(id, _)| id == f).map(|x| x.1).unwrap_or(0.0);
+                    let q = billable
+                        .iter()
+                        .find(|(id, _)| id == f)
+                        .map(|x| x.1)
+                        .unwrap_or(0.0);
                     sub += pr.amount * q;
                 }
             }
@@ -380,7 +473,11 @@ pub fn subscription_total(catalog: &Catalog, plan_id: &str, billing_period: &str
     }
     for (a, q) in addons {
         if let Some(ad) = catalog.addon(a) {
-            for pr in ad.prices.iter().filter(|x| x.billing_period == billing_period) {
+            for pr in ad
+                .prices
+                .iter()
+                .filter(|x| x.billing_period == billing_period)
+            {
                 addons_total += pr.amount * *q as f64;
             }
         }
@@ -404,8 +501,14 @@ pub fn subscription(state: &State, catalog: &Catalog, s: &Subscription, now: Mil
         .map(|p| plan(catalog, p))
         .unwrap_or_else(|| json!({"refId": s.plan_id, "id": s.plan_id, "displayName": s.plan_id}));
     let (bp_start, bp_end) = s.billing_period_range(now);
-    let (gross, addons_total, total, currency) =
-        subscription_total(catalog, &s.plan_id, &s.billing_period, &s.addons, &s.billable_features, s.coupon.as_deref());
+    let (gross, addons_total, total, currency) = subscription_total(
+        catalog,
+        &s.plan_id,
+        &s.billing_period,
+        &s.addons,
+        &s.billable_features,
+        s.coupon.as_deref(),
+    );
     let cust = state.customers.get(&s.customer_id);
     let slim_customer = |id: &str| {
         let c = state.customers.get(id);
@@ -425,7 +528,10 @@ pub fn subscription(state: &State, catalog: &Catalog, s: &Subscription, now: Mil
                 .collect()
         })
         .unwrap_or_default();
-    let pricing_type = catalog.plan(&s.plan_id).map(|p| catalog.pricing_type(p)).unwrap_or("FREE");
+    let pricing_type = catalog
+        .plan(&s.plan_id)
+        .map(|p| catalog.pricing_type(p))
+        .unwrap_or("FREE");
     json!({
         "__typename": "CustomerSubscription",
         "id": s.id, "subscriptionId": s.ref_id, "refId": s.ref_id,

@@ -70,7 +70,13 @@ pub struct AppState {
 
 impl AppState {
     /// Build the HTTP state.
-    pub fn new(engine: Arc<Engine>, schema: Schema, registry: Arc<Registry>, api_keys: Vec<String>, catalog_path: Option<std::path::PathBuf>) -> Self {
+    pub fn new(
+        engine: Arc<Engine>,
+        schema: Schema,
+        registry: Arc<Registry>,
+        api_keys: Vec<String>,
+        catalog_path: Option<std::path::PathBuf>,
+    ) -> Self {
         let mut docs = HashMap::new();
         let mut p = Vec::new();
         let sel = |t: &str, p: &mut Vec<String>| select_all(&registry, t, 4, p);
@@ -78,7 +84,13 @@ impl AppState {
         docs.insert("entitlements", format!("query EdgeEntitlements($query: FetchEntitlementsQuery!) {{ entitlements: cachedEntitlements(query: $query) {} }}", sel("Entitlement", &mut p)));
         docs.insert("entitlement", format!("query EdgeEntitlement($query: FetchEntitlementQuery!) {{ entitlement(query: $query) {} }}", sel("Entitlement", &mut p)));
         docs.insert("subscriptions", format!("query EdgeActiveSubscriptions($input: GetActiveSubscriptionsInput!) {{ getActiveSubscriptions(input: $input) {} }}", select_all(&registry, "CustomerSubscription", 3, &mut p)));
-        docs.insert("paywall", format!("query EdgePaywall($input: GetPaywallInput!) {{ paywall(input: $input) {} }}", select_all(&registry, "Paywall", 3, &mut p)));
+        docs.insert(
+            "paywall",
+            format!(
+                "query EdgePaywall($input: GetPaywallInput!) {{ paywall(input: $input) {} }}",
+                select_all(&registry, "Paywall", 3, &mut p)
+            ),
+        );
         docs.insert("config", "query EdgeSdkConfiguration { sdkConfiguration { __typename sentryDsn isWidgetWatermarkEnabled showWatermark } }".to_string());
         let (ws_kill, _) = broadcast::channel(16);
         Self {
@@ -107,7 +119,8 @@ impl AppState {
             Err(p) => p.into_inner(),
         };
         let idx = rules.iter().position(|r| {
-            r.operation.as_deref().is_none_or(|o| Some(o) == op) && r.path.as_deref().is_none_or(|p| path.starts_with(p))
+            r.operation.as_deref().is_none_or(|o| Some(o) == op)
+                && r.path.as_deref().is_none_or(|p| path.starts_with(p))
         })?;
         let rule = rules[idx].clone();
         if let Some(c) = rules[idx].count.as_mut() {
@@ -141,7 +154,8 @@ async fn apply_fault(rule: Option<FaultRule>) -> Option<Response> {
             None
         }
         _ => {
-            let status = StatusCode::from_u16(rule.status.unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(rule.status.unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let code = match status.as_u16() {
                 429 => "RateLimitExceeded",
                 401 => "Unauthenticated",
@@ -165,12 +179,21 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", post(graphql_post).get(graphql_ws))
         .route("/v1/c/{customer}/entitlements-state.json", get(edge_state))
         .route("/v1/c/{customer}/entitlements.json", get(edge_entitlements))
-        .route("/v1/c/{customer}/subscriptions.json", get(edge_subscriptions))
+        .route(
+            "/v1/c/{customer}/subscriptions.json",
+            get(edge_subscriptions),
+        )
         .route("/v1/paywall.json", get(edge_paywall))
         .route("/v1/p/{product}/paywall.json", get(edge_product_paywall))
         .route("/v1/config/server-sdk-configuration.json", get(edge_config))
-        .route("/_emulator/health", get(|| async { Json(json!({"status": "UP"})) }))
-        .route("/_emulator/faults", get(faults_list).post(faults_add).delete(faults_clear))
+        .route(
+            "/_emulator/health",
+            get(|| async { Json(json!({"status": "UP"})) }),
+        )
+        .route(
+            "/_emulator/faults",
+            get(faults_list).post(faults_add).delete(faults_clear),
+        )
         .route("/_emulator/ws/drop", post(ws_drop))
         .route("/_emulator/events", post(push_event))
         .route("/_emulator/clock", get(clock_get))
@@ -192,7 +215,12 @@ struct GqlBody {
 }
 
 /// Execute a request; the body keeps the selection order of the document.
-async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Option<String>) -> Response {
+async fn run(
+    schema: &Schema,
+    query: String,
+    variables: Option<Value>,
+    op: Option<String>,
+) -> Response {
     let mut req = async_graphql::Request::new(query);
     if let Some(v) = variables {
         req = req.variables(async_graphql::Variables::from_json(v));
@@ -202,10 +230,18 @@ async fn run(schema: &Schema, query: String, variables: Option<Value>, op: Optio
     }
     let resp = schema.execute(req).await;
     let body = serde_json::to_vec(&resp).unwrap_or_default();
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
-async fn graphql_post(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn graphql_post(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if !st.key_ok(&headers) {
         return unauthenticated();
     }
@@ -226,23 +262,46 @@ async fn graphql_post(State(st): State<AppState>, headers: HeaderMap, body: axum
     run(&st.schema, body.query, body.variables, body.operation_name).await
 }
 
-async fn edge(st: &AppState, headers: &HeaderMap, name: &'static str, path: &str, doc: &str, vars: Value) -> Response {
+async fn edge(
+    st: &AppState,
+    headers: &HeaderMap,
+    name: &'static str,
+    path: &str,
+    doc: &str,
+    vars: Value,
+) -> Response {
     if !st.key_ok(headers) {
         return unauthenticated();
     }
     if let Some(r) = apply_fault(st.fault(Some(&format!("edge:{name}")), path)).await {
         return r;
     }
-    run(&st.schema, st.edge_docs.get(doc).cloned().unwrap_or_default(), Some(vars), None).await
+    run(
+        &st.schema,
+        st.edge_docs.get(doc).cloned().unwrap_or_default(),
+        Some(vars),
+        None,
+    )
+    .await
 }
 
-async fn edge_state(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn edge_state(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(customer): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let path = format!("/v1/c/{customer}/entitlements-state.json");
     let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
     edge(&st, &headers, "entitlements-state", &path, "state", vars).await
 }
 
-async fn edge_entitlements(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn edge_entitlements(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(customer): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let path = format!("/v1/c/{customer}/entitlements.json");
     match q.get("featureId") {
         Some(feat) => {
@@ -251,13 +310,19 @@ async fn edge_entitlements(State(st): State<AppState>, headers: HeaderMap, Path(
             edge(&st, &headers, "entitlement", &path, "entitlement", vars).await
         }
         None => {
-            let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
+            let vars =
+                json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
             edge(&st, &headers, "entitlements", &path, "entitlements", vars).await
         }
     }
 }
 
-async fn edge_subscriptions(State(st): State<AppState>, headers: HeaderMap, Path(customer): Path<String>, raw: axum::extract::RawQuery) -> Response {
+async fn edge_subscriptions(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(customer): Path<String>,
+    raw: axum::extract::RawQuery,
+) -> Response {
     let path = format!("/v1/c/{customer}/subscriptions.json");
     let mut resource = None;
     let mut resources: Vec<String> = Vec::new();
@@ -278,7 +343,10 @@ fn form_pairs(q: &str) -> Vec<(String, String)> {
         .map(|kv| {
             let mut it = kv.splitn(2, '=');
             let dec = |s: &str| percent_decode(s);
-            (dec(it.next().unwrap_or_default()), dec(it.next().unwrap_or_default()))
+            (
+                dec(it.next().unwrap_or_default()),
+                dec(it.next().unwrap_or_default()),
+            )
         })
         .collect()
 }
@@ -290,8 +358,11 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -312,17 +383,50 @@ fn paywall_vars(product: Option<String>, q: &HashMap<String, String>) -> Value {
                      "includeHiddenPlans": truthy("includeHiddenPlans"), "fetchAllCountriesPrices": truthy("fetchAllCountriesPrices")}})
 }
 
-async fn edge_paywall(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    edge(&st, &headers, "paywall", "/v1/paywall.json", "paywall", paywall_vars(None, &q)).await
+async fn edge_paywall(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    edge(
+        &st,
+        &headers,
+        "paywall",
+        "/v1/paywall.json",
+        "paywall",
+        paywall_vars(None, &q),
+    )
+    .await
 }
 
-async fn edge_product_paywall(State(st): State<AppState>, headers: HeaderMap, Path(product): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn edge_product_paywall(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(product): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let path = format!("/v1/p/{product}/paywall.json");
-    edge(&st, &headers, "paywall", &path, "paywall", paywall_vars(Some(product), &q)).await
+    edge(
+        &st,
+        &headers,
+        "paywall",
+        &path,
+        "paywall",
+        paywall_vars(Some(product), &q),
+    )
+    .await
 }
 
 async fn edge_config(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    edge(&st, &headers, "sdk-configuration", "/v1/config/server-sdk-configuration.json", "config", json!({})).await
+    edge(
+        &st,
+        &headers,
+        "sdk-configuration",
+        "/v1/config/server-sdk-configuration.json",
+        "config",
+        json!({}),
+    )
+    .await
 }
 
 // ------------------------------------------------------------------------------ WebSocket
@@ -331,20 +435,29 @@ async fn graphql_ws(State(st): State<AppState>, ws: WebSocketUpgrade) -> Respons
     if let Some(r) = apply_fault(st.fault(Some("ws"), "/graphql")).await {
         return r;
     }
-    ws.protocols(["graphql-transport-ws"]).on_upgrade(move |socket| ws_session(st, socket))
+    ws.protocols(["graphql-transport-ws"])
+        .on_upgrade(move |socket| ws_session(st, socket))
 }
 
 fn header_key(payload: &Value) -> Option<String> {
     let find = |obj: &serde_json::Map<String, Value>| {
-        obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-api-key")).and_then(|(_, v)| v.as_str().map(str::to_string))
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("x-api-key"))
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
     };
     let obj = payload.as_object()?;
-    obj.get("headers").and_then(Value::as_object).and_then(find).or_else(|| find(obj))
+    obj.get("headers")
+        .and_then(Value::as_object)
+        .and_then(find)
+        .or_else(|| find(obj))
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let _ = socket
-        .send(Message::Close(Some(CloseFrame { code, reason: reason.into() })))
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
         .await;
 }
 
@@ -354,17 +467,25 @@ async fn ws_session(st: AppState, mut socket: WebSocket) {
     let init = tokio::time::timeout(Duration::from_secs(10), socket.recv()).await;
     let payload = match init {
         Ok(Some(Ok(Message::Text(t)))) => match serde_json::from_str::<Value>(&t) {
-            Ok(v) if v.get("type").and_then(Value::as_str) == Some("connection_init") => v.get("payload").cloned().unwrap_or(Value::Null),
+            Ok(v) if v.get("type").and_then(Value::as_str) == Some("connection_init") => {
+                v.get("payload").cloned().unwrap_or(Value::Null)
+            }
             _ => return close(&mut socket, 4400, "Expected connection_init").await,
         },
         Err(_) => return close(&mut socket, 4408, "Connection initialisation timeout").await,
         _ => return,
     };
     match header_key(&payload) {
-        Some(k) if st.api_keys.iter().any(|a| *a == k) => {}
+        Some(k) if st.api_keys.contains(&k) => {}
         _ => return close(&mut socket, 4401, "Invalid API key").await,
     }
-    if socket.send(Message::Text(json!({"type": "connection_ack"}).to_string().into())).await.is_err() {
+    if socket
+        .send(Message::Text(
+            json!({"type": "connection_ack"}).to_string().into(),
+        ))
+        .await
+        .is_err()
+    {
         return;
     }
     let (mut sink, mut stream) = socket.split();
@@ -388,17 +509,26 @@ async fn ws_session(st: AppState, mut socket: WebSocket) {
                         let schema = st.schema.clone();
                         let tx = out_tx.clone();
                         let id2 = id.clone();
+                        let mut req = async_graphql::Request::new(p.get("query").and_then(Value::as_str).unwrap_or_default());
+                        if let Some(vars) = p.get("variables").filter(|v| !v.is_null()) {
+                            req = req.variables(async_graphql::Variables::from_json(vars.clone()));
+                        }
+                        if let Some(o) = p.get("operationName").and_then(Value::as_str) {
+                            req = req.operation_name(o);
+                        }
+                        let mut s = schema.execute_stream(req);
+                        // Poll once now: this validates the document and registers the event
+                        // listener before any later message (e.g. a ping) is answered.
+                        let early = futures_util::FutureExt::now_or_never(s.next());
                         let task = tokio::spawn(async move {
-                            let mut req = async_graphql::Request::new(p.get("query").and_then(Value::as_str).unwrap_or_default());
-                            if let Some(vars) = p.get("variables").filter(|v| !v.is_null()) {
-                                req = req.variables(async_graphql::Variables::from_json(vars.clone()));
-                            }
-                            if let Some(o) = p.get("operationName").and_then(Value::as_str) {
-                                req = req.operation_name(o);
-                            }
-                            let mut s = schema.execute_stream(req);
                             let mut first = true;
-                            while let Some(resp) = s.next().await {
+                            let mut early = early;
+                            loop {
+                                let resp = match early.take() {
+                                    Some(r) => r,
+                                    None => s.next().await,
+                                };
+                                let Some(resp) = resp else { break };
                                 if !resp.errors.is_empty() {
                                     if first && resp.data == async_graphql::Value::Null {
                                         // invalid document: the protocol's `error` message
@@ -458,7 +588,11 @@ async fn faults_list(State(st): State<AppState>) -> Json<Value> {
 
 async fn faults_add(State(st): State<AppState>, Json(rule): Json<FaultRule>) -> Response {
     if !matches!(rule.kind.as_str(), "status" | "latency" | "hang") {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "type must be status, latency or hang"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "type must be status, latency or hang"})),
+        )
+            .into_response();
     }
     match st.faults.lock() {
         Ok(mut g) => g.push(rule),
@@ -485,7 +619,13 @@ struct DropBody {
 
 async fn ws_drop(State(st): State<AppState>, body: Option<Json<DropBody>>) -> Json<Value> {
     let b = body.map(|b| b.0).unwrap_or_default();
-    let n = st.ws_kill.send((b.code.unwrap_or(1012), b.reason.unwrap_or_else(|| "Service restart".into()))).unwrap_or(0);
+    let n = st
+        .ws_kill
+        .send((
+            b.code.unwrap_or(1012),
+            b.reason.unwrap_or_else(|| "Service restart".into()),
+        ))
+        .unwrap_or(0);
     Json(json!({"dropped": n}))
 }
 
@@ -522,7 +662,8 @@ async fn clock_advance(State(st): State<AppState>, Json(b): Json<AdvanceBody>) -
 }
 
 async fn catalog_reload(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
-    let parsed = if body.is_empty() {
+    let trimmed = std::str::from_utf8(&body).map(str::trim).unwrap_or("x");
+    let parsed = if trimmed.is_empty() || trimmed == "null" || trimmed == "{}" {
         match st.catalog_path.as_deref() {
             Some(p) => Catalog::load(p),
             None => Catalog::example(),
@@ -530,7 +671,13 @@ async fn catalog_reload(State(st): State<AppState>, body: axum::body::Bytes) -> 
     } else {
         match std::str::from_utf8(&body) {
             Ok(t) => Catalog::parse(t),
-            Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+            Err(e) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"error": e.to_string()})),
+                )
+                    .into_response()
+            }
         }
     };
     match parsed {
@@ -538,7 +685,11 @@ async fn catalog_reload(State(st): State<AppState>, body: axum::body::Bytes) -> 
             st.engine.reload_catalog(c);
             Json(json!({"ok": true})).into_response()
         }
-        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
     }
 }
 

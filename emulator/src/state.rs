@@ -350,7 +350,9 @@ impl State {
 
     /// Find a customer.
     pub fn customer(&self, id: &str) -> ApiResult<&Customer> {
-        self.customers.get(id).ok_or_else(|| ApiError::customer_not_found(id))
+        self.customers
+            .get(id)
+            .ok_or_else(|| ApiError::customer_not_found(id))
     }
 
     /// Find a subscription by ref id.
@@ -376,7 +378,9 @@ impl State {
         resource: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Subscription> + 'a {
         self.subscriptions.iter().filter(move |s| {
-            s.customer_id == customer && s.status.is_active() && s.resource_id.as_deref() == resource
+            s.customer_id == customer
+                && s.status.is_active()
+                && s.resource_id.as_deref() == resource
         })
     }
 
@@ -400,23 +404,51 @@ impl State {
         now: Millis,
     ) -> EntState {
         let Some(customer) = self.customers.get(customer_id) else {
-            return EntState { reason: Some("CustomerNotFound"), ..Default::default() };
+            return EntState {
+                reason: Some("CustomerNotFound"),
+                ..Default::default()
+            };
         };
         if customer.archived {
-            return EntState { reason: Some("CustomerIsArchived"), ..Default::default() };
+            return EntState {
+                reason: Some("CustomerIsArchived"),
+                ..Default::default()
+            };
         }
         let mut merged: Vec<FeatureEnt> = Vec::new();
         let subs: Vec<&Subscription> = self.active_subscriptions(customer_id, resource).collect();
         for sub in &subs {
-            let Some(plan) = catalog.plan(&sub.plan_id) else { continue };
+            let Some(plan) = catalog.plan(&sub.plan_id) else {
+                continue;
+            };
             let mut own: Vec<FeatureEnt> = Vec::new();
             for spec in catalog.plan_entitlements(plan) {
-                own.push(self.make_ent(catalog, &spec, 1, sub.start_date, sub.created_at, customer_id, resource, now));
+                own.push(self.make_ent(
+                    catalog,
+                    &spec,
+                    1,
+                    sub.start_date,
+                    sub.created_at,
+                    customer_id,
+                    resource,
+                    now,
+                ));
             }
             for (addon_id, qty) in &sub.addons {
-                let Some(addon) = catalog.addon(addon_id) else { continue };
+                let Some(addon) = catalog.addon(addon_id) else {
+                    continue;
+                };
                 for spec in &addon.entitlements {
-                    let e = self.make_ent(catalog, spec, *qty, sub.start_date, sub.created_at, customer_id, resource, now);
+                    let e = self.make_ent(
+                        catalog,
+                        spec,
+                        *qty,
+                        sub.start_date,
+                        sub.created_at,
+                        customer_id,
+                        resource,
+                        now,
+                    );
                     match own.iter_mut().find(|x| x.feature_id == e.feature_id) {
                         Some(x) => {
                             x.unlimited |= e.unlimited;
@@ -446,7 +478,16 @@ impl State {
             if p.end_date.is_some_and(|e| e <= now) {
                 continue;
             }
-            let mut e = self.make_ent(catalog, &p.spec, 1, p.start_date, p.created_at, customer_id, resource, now);
+            let mut e = self.make_ent(
+                catalog,
+                &p.spec,
+                1,
+                p.start_date,
+                p.created_at,
+                customer_id,
+                resource,
+                now,
+            );
             e.valid_until = p.end_date;
             merge_ent(&mut merged, e);
         }
@@ -469,7 +510,11 @@ impl State {
         } else {
             None
         };
-        EntState { reason, features: merged, credits }
+        EntState {
+            reason,
+            features: merged,
+            credits,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -487,7 +532,9 @@ impl State {
         let feature = catalog.feature(&spec.feature);
         let metered = feature.is_some_and(|f| f.is_metered());
         let anchor = match (spec.reset_period, spec.monthly_according_to) {
-            (Some(ResetPeriod::Month), Some(MonthlyAccordingTo::StartOfTheMonth)) => Some(start_of_month(start)),
+            (Some(ResetPeriod::Month), Some(MonthlyAccordingTo::StartOfTheMonth)) => {
+                Some(start_of_month(start))
+            }
             (Some(_), _) => Some(start),
             (None, _) => None,
         };
@@ -496,8 +543,13 @@ impl State {
             _ => None,
         };
         let (current_usage, usage_updated_at) = if metered {
-            match self.usage.get(&usage_key(customer, resource, &spec.feature)) {
-                Some(r) if period.is_none() || r.period_start == period.map(|p| p.0) => (r.value, Some(r.updated_at)),
+            match self
+                .usage
+                .get(&usage_key(customer, resource, &spec.feature))
+            {
+                Some(r) if period.is_none() || r.period_start == period.map(|p| p.0) => {
+                    (r.value, Some(r.updated_at))
+                }
                 Some(r) => (0.0, Some(r.updated_at)),
                 None => (0.0, None),
             }
@@ -518,13 +570,21 @@ impl State {
             usage_updated_at,
             updated_at,
             denied: None,
-            credit_rate: catalog.credit_rate(&spec.feature).map(|r| (r.amount, r.currency.clone())),
+            credit_rate: catalog
+                .credit_rate(&spec.feature)
+                .map(|r| (r.amount, r.currency.clone())),
             valid_until: None,
         }
     }
 
     /// Credit wallets of a customer (grants without resource count for every resource).
-    pub fn credit_wallets(&self, catalog: &Catalog, customer: &str, resource: Option<&str>, now: Millis) -> Vec<CreditEnt> {
+    pub fn credit_wallets(
+        &self,
+        catalog: &Catalog,
+        customer: &str,
+        resource: Option<&str>,
+        now: Millis,
+    ) -> Vec<CreditEnt> {
         let mut out: Vec<CreditEnt> = Vec::new();
         for g in &self.credit_grants {
             if g.customer_id != customer || !g.is_active(now) {
@@ -575,11 +635,14 @@ impl State {
     ) -> ApiResult<UsageAck> {
         let c = self.customer(customer)?;
         if c.archived {
-            return Err(ApiError::new("CustomerIsArchived", format!("Customer {customer} is archived")));
+            return Err(ApiError::new(
+                "CustomerIsArchived",
+                format!("Customer {customer} is archived"),
+            ));
         }
-        let f = catalog
-            .feature(feature)
-            .ok_or_else(|| ApiError::new("FeatureNotFound", format!("Feature not found: {feature}")))?;
+        let f = catalog.feature(feature).ok_or_else(|| {
+            ApiError::new("FeatureNotFound", format!("Feature not found: {feature}"))
+        })?;
         if !f.is_metered() {
             return Err(ApiError::new(
                 "FeatureTypeMismatch",
@@ -628,7 +691,15 @@ impl State {
 
     /// Consume credits from active grants (earliest expiry, then priority, first); returns the
     /// remaining balance. Over-consumption is recorded on the last grant (negative balance).
-    pub fn consume(&mut self, catalog: &Catalog, customer: &str, resource: Option<&str>, currency: &str, amount: f64, now: Millis) -> f64 {
+    pub fn consume(
+        &mut self,
+        catalog: &Catalog,
+        customer: &str,
+        resource: Option<&str>,
+        currency: &str,
+        amount: f64,
+        now: Millis,
+    ) -> f64 {
         let mut idx: Vec<usize> = self
             .credit_grants
             .iter()
@@ -649,7 +720,11 @@ impl State {
         for (n, i) in idx.iter().enumerate() {
             let g = &mut self.credit_grants[*i];
             let avail = (g.amount - g.consumed).max(0.0);
-            let take = if n + 1 == idx.len() { left } else { left.min(avail) };
+            let take = if n + 1 == idx.len() {
+                left
+            } else {
+                left.min(avail)
+            };
             g.consumed += take;
             g.updated_at = now;
             left -= take;
@@ -678,7 +753,8 @@ impl State {
                 };
                 changed.push(s.customer_id.clone());
             }
-            if s.status == SubscriptionStatus::InTrial && s.trial_end_date.is_some_and(|t| t <= now) {
+            if s.status == SubscriptionStatus::InTrial && s.trial_end_date.is_some_and(|t| t <= now)
+            {
                 s.status = SubscriptionStatus::Active;
                 changed.push(s.customer_id.clone());
             }
@@ -688,15 +764,28 @@ impl State {
                     s.end_date = Some(c);
                     changed.push(s.customer_id.clone());
                     if let Some(plan) = catalog.plan(&s.plan_id) {
-                        if let Some(dp) = catalog.product(&plan.product).and_then(|p| p.downgrade_plan.clone()) {
+                        if let Some(dp) = catalog
+                            .product(&plan.product)
+                            .and_then(|p| p.downgrade_plan.clone())
+                        {
                             if dp != s.plan_id {
-                                downgrades.push((s.customer_id.clone(), s.resource_id.clone(), dp, c));
+                                downgrades.push((
+                                    s.customer_id.clone(),
+                                    s.resource_id.clone(),
+                                    dp,
+                                    c,
+                                ));
                             }
                         }
                     }
                 }
             }
-            let due: Vec<ScheduledUpdate> = s.scheduled.iter().filter(|u| u.at <= now).cloned().collect();
+            let due: Vec<ScheduledUpdate> = s
+                .scheduled
+                .iter()
+                .filter(|u| u.at <= now)
+                .cloned()
+                .collect();
             if !due.is_empty() && s.status.is_active() {
                 s.scheduled.retain(|u| u.at > now);
                 for u in due {
@@ -717,7 +806,10 @@ impl State {
             }
         }
         for (customer, resource, plan, at) in downgrades {
-            let has_active = self.active_subscriptions(&customer, resource.as_deref()).next().is_some();
+            let has_active = self
+                .active_subscriptions(&customer, resource.as_deref())
+                .next()
+                .is_some();
             if !has_active {
                 let id = self.new_id();
                 let version = catalog.plan(&plan).map(|p| p.version).unwrap_or(1);
@@ -781,8 +873,8 @@ fn merge_ent(merged: &mut Vec<FeatureEnt>, e: FeatureEnt) {
         None => merged.push(e),
         Some(x) => {
             // the more generous grant wins; enum values are united
-            let better = e.unlimited && !x.unlimited
-                || (!x.unlimited && e.usage_limit.unwrap_or(0.0) > x.usage_limit.unwrap_or(0.0));
+            let better = !x.unlimited
+                && (e.unlimited || e.usage_limit.unwrap_or(0.0) > x.usage_limit.unwrap_or(0.0));
             if better {
                 x.usage_limit = e.usage_limit;
                 x.unlimited = e.unlimited;

@@ -7,11 +7,19 @@ use stigg_emulator::{Emulator, RunningEmulator, DEFAULT_API_KEY};
 pub const KEY: &str = DEFAULT_API_KEY;
 
 pub async fn start() -> RunningEmulator {
-    Emulator::builder().port(0).edge_port(0).start().await.expect("emulator starts")
+    Emulator::builder()
+        .port(0)
+        .edge_port(0)
+        .start()
+        .await
+        .expect("emulator starts")
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap()
 }
 
 /// POST a GraphQL document; returns (status, body).
@@ -45,11 +53,25 @@ pub async fn provision(emu: &RunningEmulator, customer: &str, plan: &str) -> Val
 }
 
 pub async fn admin(emu: &RunningEmulator, path: &str, body: Value) -> Value {
-    client().post(format!("{}{path}", emu.base_url())).json(&body).send().await.unwrap().json().await.unwrap()
+    client()
+        .post(format!("{}{path}", emu.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 pub async fn edge_get(emu: &RunningEmulator, path: &str) -> (u16, Value) {
-    let r = client().get(format!("{}{path}", emu.edge_url())).header("X-API-KEY", KEY).header("X-API-VERSION", "1").send().await.unwrap();
+    let r = client()
+        .get(format!("{}{path}", emu.edge_url()))
+        .header("X-API-KEY", KEY)
+        .header("X-API-VERSION", "1")
+        .send()
+        .await
+        .unwrap();
     let s = r.status().as_u16();
     (s, r.json().await.unwrap_or(Value::Null))
 }
