@@ -4,6 +4,9 @@
 
 use super::Operation;
 
+/// The selection of `EntitlementFeature` (FeatureFragment).
+#[macro_export]
+#[doc(hidden)]
 macro_rules! feature_fields {
     () => {
         "__typename featureType meterType featureUnits featureUnitsPlural description displayName refId \
@@ -11,6 +14,9 @@ macro_rules! feature_fields {
     };
 }
 
+/// The selection of `resetPeriodConfiguration` (ResetPeriodConfigurationFragment).
+#[macro_export]
+#[doc(hidden)]
 macro_rules! reset_period_configuration {
     () => {
         "resetPeriodConfiguration { __typename \
@@ -29,9 +35,9 @@ macro_rules! entitlement_union_selection {
             "__typename ... on FeatureEntitlement { __typename isGranted accessDeniedReason usageLimit \
              hasUnlimitedUsage hasSoftLimit currentUsage enumValues entitlementUpdatedAt usageUpdatedAt \
              usagePeriodAnchor usagePeriodStart usagePeriodEnd resetPeriod ",
-            reset_period_configuration!(),
+            $crate::reset_period_configuration!(),
             " feature { ",
-            feature_fields!(),
+            $crate::feature_fields!(),
             " } creditRate { amount currencyId } validUntil } \
              ... on CreditEntitlement { __typename isGranted accessDeniedReason \
              currency { currencyId displayName description unitSingular unitPlural additionalMetaData } \
