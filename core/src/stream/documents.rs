@@ -3,6 +3,12 @@
 //! Operation and fragment names follow the official clients (`OnEntitlementsUpdatedV2`,
 //! `EntitlementsUpdatedV2Payload`, ...); every object level selects `__typename`, as the official
 //! documents do. The subscriptions take no variables: the server scopes them by API key.
+//!
+//! One deliberate difference: the union members (`EntitlementUnion`, `ResetPeriodConfiguration`) are
+//! selected with inline fragments in place, not through a named fragment whose type condition is the
+//! union (`EntitlementUnionFragment on EntitlementUnion`). Both are valid GraphQL and select the same
+//! fields; the inline form also works on servers whose executors mishandle union-typed named fragments
+//! (the emulator's, as of this writing, returns empty objects for them).
 
 /// Which event an operation delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,19 +50,11 @@ macro_rules! feature_fragment {
     };
 }
 
-macro_rules! reset_period_fragment {
-    () => {
-        "fragment ResetPeriodConfigurationFragment on ResetPeriodConfiguration { __typename ... on YearlyResetPeriodConfig { __typename yearlyAccordingTo } ... on MonthlyResetPeriodConfig { __typename monthlyAccordingTo } ... on WeeklyResetPeriodConfig { __typename weeklyAccordingTo } }"
-    };
-}
-
 macro_rules! entitlement_union_fragments {
     () => {
         doc!(
-            "fragment EntitlementUnionFragment on EntitlementUnion { __typename ... on FeatureEntitlement { __typename ...FeatureEntitlementFragment } ... on CreditEntitlement { __typename ...CreditEntitlementFragment } }",
-            "fragment FeatureEntitlementFragment on FeatureEntitlement { __typename isGranted accessDeniedReason usageLimit hasUnlimitedUsage hasSoftLimit currentUsage enumValues entitlementUpdatedAt usageUpdatedAt usagePeriodAnchor usagePeriodStart usagePeriodEnd resetPeriod resetPeriodConfiguration { __typename ...ResetPeriodConfigurationFragment } feature { __typename ...FeatureFragment } creditRate { __typename amount currencyId } validUntil }",
+            "fragment FeatureEntitlementFragment on FeatureEntitlement { __typename isGranted accessDeniedReason usageLimit hasUnlimitedUsage hasSoftLimit currentUsage enumValues entitlementUpdatedAt usageUpdatedAt usagePeriodAnchor usagePeriodStart usagePeriodEnd resetPeriod resetPeriodConfiguration { __typename ... on YearlyResetPeriodConfig { __typename yearlyAccordingTo } ... on MonthlyResetPeriodConfig { __typename monthlyAccordingTo } ... on WeeklyResetPeriodConfig { __typename weeklyAccordingTo } } feature { __typename ...FeatureFragment } creditRate { __typename amount currencyId } validUntil }",
             "fragment CreditEntitlementFragment on CreditEntitlement { __typename isGranted accessDeniedReason currency { __typename currencyId displayName description unitSingular unitPlural additionalMetaData } usageLimit currentUsage hasSoftLimit usageUpdatedAt entitlementUpdatedAt usagePeriodEnd validUntil }",
-            reset_period_fragment!(),
             feature_fragment!(),
         )
     };
@@ -65,8 +63,7 @@ macro_rules! entitlement_union_fragments {
 macro_rules! legacy_entitlement_fragment {
     () => {
         doc!(
-            "fragment EntitlementFragment on Entitlement { __typename isGranted accessDeniedReason customerId resourceId usageLimit hasUnlimitedUsage hasSoftLimit currentUsage requestedUsage requestedValues enumValues entitlementUpdatedAt usageUpdatedAt usagePeriodAnchor usagePeriodStart usagePeriodEnd nextResetDate resetPeriod resetPeriodConfiguration { __typename ...ResetPeriodConfigurationFragment } feature { __typename ...FeatureFragment } creditRate { __typename amount currencyId } validUntil }",
-            reset_period_fragment!(),
+            "fragment EntitlementFragment on Entitlement { __typename isGranted accessDeniedReason customerId resourceId usageLimit hasUnlimitedUsage hasSoftLimit currentUsage requestedUsage requestedValues enumValues entitlementUpdatedAt usageUpdatedAt usagePeriodAnchor usagePeriodStart usagePeriodEnd nextResetDate resetPeriod resetPeriodConfiguration { __typename ... on YearlyResetPeriodConfig { __typename yearlyAccordingTo } ... on MonthlyResetPeriodConfig { __typename monthlyAccordingTo } ... on WeeklyResetPeriodConfig { __typename weeklyAccordingTo } } feature { __typename ...FeatureFragment } creditRate { __typename amount currencyId } validUntil }",
             feature_fragment!(),
         )
     };
@@ -79,7 +76,7 @@ pub const ON_ENTITLEMENTS_UPDATED_V2: Operation = Operation {
     kind: OperationKind::EntitlementsUpdatedV2,
     query: doc!(
         "subscription OnEntitlementsUpdatedV2 { entitlementsUpdatedV2 { __typename ...EntitlementsUpdatedV2Payload } }",
-        "fragment EntitlementsUpdatedV2Payload on EntitlementsUpdatedV2 { __typename customerId resourceId accessDeniedReason entitlements { __typename ...EntitlementUnionFragment } }",
+        "fragment EntitlementsUpdatedV2Payload on EntitlementsUpdatedV2 { __typename customerId resourceId accessDeniedReason entitlements { __typename ... on FeatureEntitlement { __typename ...FeatureEntitlementFragment } ... on CreditEntitlement { __typename ...CreditEntitlementFragment } } }",
         entitlement_union_fragments!(),
     ),
 };

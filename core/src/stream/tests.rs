@@ -111,6 +111,17 @@ async fn ended(rx: &mut mpsc::UnboundedReceiver<StreamEvent>) {
     }
 }
 
+/// Polls (with a deadline) until the handle reports its task ended; the channel closes a moment before.
+async fn finished(handle: &StreamHandle) {
+    timeout(DEADLINE, async {
+        while !handle.is_finished() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the stream task did not end");
+}
+
 fn entitlements_next(id: &str, customer: &str) -> Value {
     json!({"type":"next","id":id,"payload":{"data":{"entitlementsUpdatedV2":{
         "__typename":"EntitlementsUpdatedV2","customerId":customer,"resourceId":null,"accessDeniedReason":null,
@@ -238,7 +249,7 @@ async fn stop_completes_the_subscriptions_closes_with_1000_and_ends_the_task() {
         other => panic!("expected close 1000, got {other:?}"),
     }
     ended(&mut rx).await;
-    assert!(handle.is_finished());
+    finished(&handle).await;
 }
 
 #[tokio::test]
@@ -320,7 +331,7 @@ async fn close_4401_is_fatal_and_not_retried() {
     assert_eq!(event(&mut rx).await, StreamEvent::InvalidApiKey);
     // The task ends without another attempt: the channel closes with no more events.
     assert_eq!(timeout(DEADLINE, rx.recv()).await.unwrap(), None);
-    assert!(handle.is_finished());
+    finished(&handle).await;
 }
 
 #[tokio::test]
