@@ -132,6 +132,10 @@ impl fmt::Debug for StreamOptions {
 pub enum StreamEvent {
     /// `connection_ack` received and the subscriptions sent. `reconnect` is false for the first
     /// connection of this stream and true for every later one (the client re-validates its cache).
+    ///
+    /// graphql-transport-ws has no per-subscription acknowledgement: the server may start delivering a
+    /// moment after this event, so a change made in that window can be missed (as with the official
+    /// SDK). Treat states fetched up to shortly after `Connected` as needing revalidation.
     Connected {
         /// True after the first connection.
         reconnect: bool,

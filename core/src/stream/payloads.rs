@@ -124,7 +124,8 @@ pub struct PackagePublished {
     pub account_id: String,
     /// Environment id.
     pub environment_id: String,
-    /// `PLAN` or `ADDON` (a plain `String!` on the wire).
+    /// The kind of package, a plain `String!` on the wire (the emulator sends `plan` / `addon`; the real
+    /// server's spelling is unverified, so it is kept verbatim).
     pub package_type: String,
     /// The package's ref id.
     pub package_ref_id: String,

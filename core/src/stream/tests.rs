@@ -534,3 +534,26 @@ fn options_debug_hides_header_values_and_endpoint_appends_graphql() {
     assert_eq!(o.idle_timeout(), Some(Duration::from_secs(25)));
     assert_eq!(o.subscriptions, Subscriptions::V2);
 }
+
+#[tokio::test]
+async fn wss_uses_rustls_with_ring_and_a_failed_tls_handshake_is_a_disconnect() {
+    // A plain TCP server that answers the TLS ClientHello with garbage.
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("wss://{}", l.local_addr().unwrap());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handle = start(options(&url), tx, &tokio::runtime::Handle::current());
+    let (mut tcp, _) = timeout(DEADLINE, l.accept()).await.unwrap().unwrap();
+    let mut hello = [0u8; 5];
+    tokio::io::AsyncReadExt::read_exact(&mut tcp, &mut hello)
+        .await
+        .unwrap();
+    assert_eq!(hello[0], 0x16, "a TLS handshake record");
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        .await
+        .unwrap();
+    match event(&mut rx).await {
+        StreamEvent::Disconnected { reason } => assert!(!reason.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    handle.shutdown().await;
+}
