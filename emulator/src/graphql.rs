@@ -429,7 +429,7 @@ pub fn select_all(reg: &Registry, type_name: &str, depth: usize, path: &mut Vec<
                 continue;
             }
             if reg.is_object(n) {
-                if depth == 0 || path.iter().any(|p| p == n) {
+                if depth == 0 || path.iter().filter(|p| *p == n).count() >= 2 {
                     continue;
                 }
                 path.push(n.to_string());
@@ -443,4 +443,79 @@ pub fn select_all(reg: &Registry, type_name: &str, depth: usize, path: &mut Vec<
     }
     out.push('}');
     out
+}
+
+/// Build a request whose parsed document works around an async-graphql dynamic-schema gap:
+/// a fragment spread whose type condition is a **union** (e.g. `...EntitlementUnionFragment` on
+/// `EntitlementUnion`, as the official documents use) never matches the concrete member at
+/// execution. Next to each such spread we add an inline fragment without type condition carrying
+/// the same selections (the spread stays, so validation still sees the fragment used).
+pub fn request(reg: &Registry, query: &str) -> async_graphql::Request {
+    use async_graphql::parser::types::{InlineFragment, Selection, SelectionSet};
+    use async_graphql::Positioned;
+
+    fn rewrite(
+        set: &mut SelectionSet,
+        frags: &HashMap<Name, Positioned<async_graphql::parser::types::FragmentDefinition>>,
+        reg: &Registry,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        let mut extra = Vec::new();
+        for sel in &mut set.items {
+            match &mut sel.node {
+                Selection::Field(f) => {
+                    rewrite(&mut f.node.selection_set.node, frags, reg, depth + 1)
+                }
+                Selection::InlineFragment(i) => {
+                    rewrite(&mut i.node.selection_set.node, frags, reg, depth + 1)
+                }
+                Selection::FragmentSpread(s) => {
+                    if let Some(fd) = frags.get(&s.node.fragment_name.node) {
+                        if reg
+                            .is_abstract(fd.node.type_condition.node.on.node.as_str())
+                            .is_some()
+                        {
+                            let mut inner = fd.node.selection_set.clone();
+                            rewrite(&mut inner.node, frags, reg, depth + 1);
+                            extra.push(Positioned::new(
+                                Selection::InlineFragment(Positioned::new(
+                                    InlineFragment {
+                                        type_condition: None,
+                                        directives: Vec::new(),
+                                        selection_set: inner,
+                                    },
+                                    s.pos,
+                                )),
+                                sel.pos,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        set.items.extend(extra);
+    }
+
+    let mut req = async_graphql::Request::new(query);
+    if let Ok(mut doc) = async_graphql::parser::parse_query(query) {
+        let frags = doc.fragments.clone();
+        for f in doc.fragments.values_mut() {
+            rewrite(&mut f.node.selection_set.node, &frags, reg, 0);
+        }
+        match &mut doc.operations {
+            async_graphql::parser::types::DocumentOperations::Single(op) => {
+                rewrite(&mut op.node.selection_set.node, &frags, reg, 0)
+            }
+            async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
+                for op in ops.values_mut() {
+                    rewrite(&mut op.node.selection_set.node, &frags, reg, 0);
+                }
+            }
+        }
+        req.set_parsed_query(doc);
+    }
+    req
 }

@@ -83,12 +83,19 @@ impl AppState {
         docs.insert("state", format!("query EdgeEntitlementsState($query: FetchEntitlementsQuery!) {{ entitlementsState(query: $query) {} }}", sel("EntitlementsState", &mut p)));
         docs.insert("entitlements", format!("query EdgeEntitlements($query: FetchEntitlementsQuery!) {{ entitlements: cachedEntitlements(query: $query) {} }}", sel("Entitlement", &mut p)));
         docs.insert("entitlement", format!("query EdgeEntitlement($query: FetchEntitlementQuery!) {{ entitlement(query: $query) {} }}", sel("Entitlement", &mut p)));
-        docs.insert("subscriptions", format!("query EdgeActiveSubscriptions($input: GetActiveSubscriptionsInput!) {{ getActiveSubscriptions(input: $input) {} }}", select_all(&registry, "CustomerSubscription", 3, &mut p)));
+        // the slim subscription list of the clients aliases `planId: refId` / `addonId: refId`
+        let subs = select_all(&registry, "CustomerSubscription", 3, &mut p)
+            .replace("plan { __typename ", "plan { __typename planId: refId ")
+            .replace("addon { __typename ", "addon { __typename addonId: refId ");
+        docs.insert(
+            "subscriptions",
+            format!("query EdgeActiveSubscriptions($input: GetActiveSubscriptionsInput!) {{ getActiveSubscriptions(input: $input) {subs} }}"),
+        );
         docs.insert(
             "paywall",
             format!(
                 "query EdgePaywall($input: GetPaywallInput!) {{ paywall(input: $input) {} }}",
-                select_all(&registry, "Paywall", 3, &mut p)
+                select_all(&registry, "Paywall", 6, &mut p)
             ),
         );
         docs.insert("config", "query EdgeSdkConfiguration { sdkConfiguration { __typename sentryDsn isWidgetWatermarkEnabled showWatermark } }".to_string());
@@ -216,12 +223,13 @@ struct GqlBody {
 
 /// Execute a request; the body keeps the selection order of the document.
 async fn run(
-    schema: &Schema,
+    st: &AppState,
     query: String,
     variables: Option<Value>,
     op: Option<String>,
 ) -> Response {
-    let mut req = async_graphql::Request::new(query);
+    let schema = &st.schema;
+    let mut req = crate::graphql::request(&st.registry, &query);
     if let Some(v) = variables {
         req = req.variables(async_graphql::Variables::from_json(v));
     }
@@ -259,7 +267,7 @@ async fn graphql_post(
     if let Some(r) = apply_fault(st.fault(op.as_deref(), "/graphql")).await {
         return r;
     }
-    run(&st.schema, body.query, body.variables, body.operation_name).await
+    run(&st, body.query, body.variables, body.operation_name).await
 }
 
 async fn edge(
@@ -277,7 +285,7 @@ async fn edge(
         return r;
     }
     run(
-        &st.schema,
+        st,
         st.edge_docs.get(doc).cloned().unwrap_or_default(),
         Some(vars),
         None,
@@ -509,7 +517,7 @@ async fn ws_session(st: AppState, mut socket: WebSocket) {
                         let schema = st.schema.clone();
                         let tx = out_tx.clone();
                         let id2 = id.clone();
-                        let mut req = async_graphql::Request::new(p.get("query").and_then(Value::as_str).unwrap_or_default());
+                        let mut req = crate::graphql::request(&st.registry, p.get("query").and_then(Value::as_str).unwrap_or_default());
                         if let Some(vars) = p.get("variables").filter(|v| !v.is_null()) {
                             req = req.variables(async_graphql::Variables::from_json(vars.clone()));
                         }

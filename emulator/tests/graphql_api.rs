@@ -321,3 +321,33 @@ async fn catalog_queries_products_paywall_coupons() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn named_fragments_on_unions_resolve_member_fields() {
+    let emu = start().await;
+    provision(&emu, "frag", "plan-revvenu-pro").await;
+    let d = gql(
+        &emu,
+        "query GetEntitlementsState($query: FetchEntitlementsQuery!) { entitlementsState(query: $query) { __typename entitlementsV2 { __typename ...EntitlementUnionFragment } } }
+         fragment EntitlementUnionFragment on EntitlementUnion { ... on FeatureEntitlement { ...FeatureEntitlementFragment } ... on CreditEntitlement { __typename isGranted } }
+         fragment FeatureEntitlementFragment on FeatureEntitlement { __typename isGranted hasUnlimitedUsage resetPeriodConfiguration { ...ResetPeriodConfigurationFragment } feature { refId } }
+         fragment ResetPeriodConfigurationFragment on ResetPeriodConfiguration { __typename ... on MonthlyResetPeriodConfig { monthlyAccordingTo } }",
+        json!({"query": {"customerId": "frag"}}),
+    )
+    .await;
+    let list = d["entitlementsState"]["entitlementsV2"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .all(|e| e["isGranted"].is_boolean() && e["feature"]["refId"].is_string()),
+        "{d}"
+    );
+    let calls = list
+        .iter()
+        .find(|e| e["feature"]["refId"] == "feature-api-calls")
+        .unwrap();
+    assert_eq!(
+        calls["resetPeriodConfiguration"]["monthlyAccordingTo"],
+        "StartOfTheMonth"
+    );
+    emu.shutdown().await;
+}
