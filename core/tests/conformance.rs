@@ -1,16 +1,23 @@
 //! Runs every shared conformance vector in `tests/conformance/*.json` (schema: tests/conformance/README.md)
-//! through the evaluation engine and compares the serialized result with the expected object.
+//! twice — through the evaluation engine, and through an offline `Stigg` client's typed getters (the
+//! path every language binding takes) — and compares the serialized result with the expected object.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
+use stigg_core::client::{
+    GetBooleanEntitlement, GetCreditEntitlement, GetEntitlement, GetEntitlementV2,
+    GetEnumEntitlement, GetMeteredEntitlement, GetNumericEntitlement,
+};
 use stigg_core::eval::{self, EntitlementOptions, EntitlementTarget};
 use stigg_core::model::time::parse_iso;
 use stigg_core::model::wire::EntitlementsState;
 use stigg_core::model::{
     CreditEntitlementFallback, CustomerState, EntitlementFallback, FallbackConfig,
 };
+use stigg_core::{FixedClock, Stigg, StiggConfig};
 
 const MIN_CASES: usize = 150;
 
@@ -36,7 +43,44 @@ fn number(v: &Value) -> Result<Option<f64>, String> {
     }
 }
 
-fn run_case(case: &Value) -> Result<Value, String> {
+/// One vector's inputs, parsed.
+struct Case {
+    now: i64,
+    config: FallbackConfig,
+    wire_state: Option<EntitlementsState>,
+    method: String,
+    feature_id: Option<String>,
+    currency_id: Option<String>,
+    requested_usage: Option<f64>,
+    requested_values: Option<Vec<String>>,
+    fallback: Option<EntitlementFallback>,
+    credit_fallback: Option<CreditEntitlementFallback>,
+}
+
+impl Case {
+    /// The options of the generic getters: the credit fallback only for a credit target.
+    fn options(&self) -> EntitlementOptions {
+        let target =
+            EntitlementTarget::from_ids(self.feature_id.as_deref(), self.currency_id.as_deref());
+        let is_credit = matches!(target, EntitlementTarget::Credit(_));
+        EntitlementOptions {
+            requested_usage: self.requested_usage,
+            requested_values: self.requested_values.clone(),
+            fallback: if is_credit {
+                None
+            } else {
+                self.fallback.clone()
+            },
+            credit_fallback: if is_credit {
+                self.credit_fallback.clone()
+            } else {
+                None
+            },
+        }
+    }
+}
+
+fn parse_case(case: &Value) -> Result<Case, String> {
     let now = case["now"]
         .as_str()
         .and_then(parse_iso)
@@ -45,16 +89,11 @@ fn run_case(case: &Value) -> Result<Value, String> {
         None | Some(Value::Null) => FallbackConfig::default(),
         Some(c) => serde_json::from_value(c.clone()).map_err(|e| format!("config: {e}"))?,
     };
-    let state: Option<CustomerState> = match case.get("state") {
+    let wire_state: Option<EntitlementsState> = match case.get("state") {
         None => return Err("missing `state` (use null for an unavailable state)".into()),
         Some(Value::Null) => None,
-        Some(s) => {
-            let wire: EntitlementsState =
-                serde_json::from_value(s.clone()).map_err(|e| format!("state: {e}"))?;
-            Some(CustomerState::from_wire(&wire))
-        }
+        Some(s) => Some(serde_json::from_value(s.clone()).map_err(|e| format!("state: {e}"))?),
     };
-    let state = state.as_ref();
     let req = &case["request"];
     let method = req["method"].as_str().ok_or("missing request.method")?;
     let feature_id = req.get("featureId").and_then(Value::as_str);
@@ -76,9 +115,31 @@ fn run_case(case: &Value) -> Result<Value, String> {
         .map(|v| serde_json::from_value(v.clone()))
         .transpose()
         .map_err(|e| format!("fallback: {e}"))?;
+    Ok(Case {
+        now,
+        config,
+        wire_state,
+        method: method.to_owned(),
+        feature_id: feature_id.map(str::to_owned),
+        currency_id: currency_id.map(str::to_owned),
+        requested_usage,
+        requested_values,
+        fallback,
+        credit_fallback,
+    })
+}
+
+/// Runs a case through the evaluation engine directly.
+fn via_engine(case: &Case) -> Result<Value, String> {
+    let state = case.wire_state.as_ref().map(CustomerState::from_wire);
+    let state = state.as_ref();
+    let (now, config) = (case.now, &case.config);
+    let (fallback, credit_fallback) = (case.fallback.clone(), case.credit_fallback.clone());
+    let (feature_id, currency_id) = (case.feature_id.as_deref(), case.currency_id.as_deref());
+    let (requested_usage, requested_values) = (case.requested_usage, case.requested_values.clone());
     let fid = || feature_id.ok_or("missing request.featureId");
 
-    let result = match method {
+    let result = match case.method.as_str() {
         "getBooleanEntitlement" => {
             let f = fid()?;
             let fb = eval::choose_fallback(fallback.as_ref(), &config, f);
@@ -111,14 +172,8 @@ fn run_case(case: &Value) -> Result<Value, String> {
         }
         "getEntitlement" | "getEntitlementV2" => {
             let target = EntitlementTarget::from_ids(feature_id, currency_id);
-            let is_credit = matches!(target, EntitlementTarget::Credit(_));
-            let options = EntitlementOptions {
-                requested_usage,
-                requested_values,
-                fallback: if is_credit { None } else { fallback },
-                credit_fallback: if is_credit { credit_fallback } else { None },
-            };
-            if method == "getEntitlement" {
+            let options = case.options();
+            if case.method == "getEntitlement" {
                 serde_json::to_value(eval::entitlement(state, fid()?, &options, &config, now))
             } else {
                 serde_json::to_value(eval::entitlement_v2(state, target, &options, &config, now))
@@ -130,6 +185,112 @@ fn run_case(case: &Value) -> Result<Value, String> {
         other => return Err(format!("unknown method {other}")),
     };
     result.map_err(|e| format!("serialize: {e}"))
+}
+
+/// Runs a case the way every language binding does: an offline `Stigg` client with its clock fixed
+/// at `now`, the vector's fallbacks configured, and the state (when there is one) as a fixture;
+/// then the client's own typed getter, through its blocking face.
+fn via_client(case: &Case) -> Result<Value, String> {
+    let config = StiggConfig::builder()
+        .offline(true)
+        .read_env(false)
+        .clock(Arc::new(FixedClock::new(case.now)))
+        .entitlements_fallback(case.config.entitlements_fallback.clone())
+        .credit_entitlements_fallback(case.config.credit_entitlements_fallback.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let stigg = Stigg::new(config).map_err(|e| e.to_string())?;
+    let customer_id = "conformance-customer";
+    if let Some(state) = &case.wire_state {
+        stigg
+            .set_entitlements_state(customer_id, None, state)
+            .map_err(|e| e.to_string())?;
+    }
+    let feature_id = case.feature_id.as_deref().unwrap_or_default();
+    let run = async {
+        let value = match case.method.as_str() {
+            "getBooleanEntitlement" => serde_json::to_value(
+                stigg
+                    .get_boolean_entitlement(&GetBooleanEntitlement {
+                        customer_id,
+                        feature_id,
+                        fallback: case.fallback.as_ref(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getNumericEntitlement" => serde_json::to_value(
+                stigg
+                    .get_numeric_entitlement(&GetNumericEntitlement {
+                        customer_id,
+                        feature_id,
+                        fallback: case.fallback.as_ref(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getMeteredEntitlement" => serde_json::to_value(
+                stigg
+                    .get_metered_entitlement(&GetMeteredEntitlement {
+                        customer_id,
+                        feature_id,
+                        requested_usage: case.requested_usage,
+                        fallback: case.fallback.as_ref(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getEnumEntitlement" => serde_json::to_value(
+                stigg
+                    .get_enum_entitlement(&GetEnumEntitlement {
+                        customer_id,
+                        feature_id,
+                        requested_values: case.requested_values.clone(),
+                        fallback: case.fallback.as_ref(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getCreditEntitlement" => serde_json::to_value(
+                stigg
+                    .get_credit_entitlement(&GetCreditEntitlement {
+                        customer_id,
+                        currency_id: case.currency_id.as_deref().unwrap_or_default(),
+                        requested_usage: case.requested_usage,
+                        fallback: case.credit_fallback.as_ref(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getEntitlement" => serde_json::to_value(
+                stigg
+                    .get_entitlement(&GetEntitlement {
+                        customer_id,
+                        feature_id,
+                        options: case.options(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getEntitlementV2" => serde_json::to_value(
+                stigg
+                    .get_entitlement_v2(&GetEntitlementV2 {
+                        customer_id,
+                        feature_id: case.feature_id.as_deref(),
+                        currency_id: case.currency_id.as_deref(),
+                        options: case.options(),
+                        ..Default::default()
+                    })
+                    .await,
+            ),
+            "getEntitlementsStateV2" => {
+                serde_json::to_value(stigg.get_entitlements_state_v2(customer_id, None).await)
+            }
+            other => return Err(format!("unknown method {other}")),
+        };
+        value.map_err(|e| format!("serialize: {e}"))
+    };
+    stigg.block_on(run).map_err(|e| e.to_string())?
 }
 
 /// JSON equality where numbers compare by value (`3` equals `3.0`).
@@ -204,17 +365,29 @@ fn conformance_vectors() {
             if !ids.insert(id.clone()) {
                 failures.push(format!("{id}: duplicate id ({name})"));
             }
-            match run_case(case) {
-                Err(e) => failures.push(format!("{id}: cannot run: {e}")),
-                Ok(actual) => {
-                    let mut out = Vec::new();
-                    diff("$", &case["expected"], &actual, &mut out);
-                    if !out.is_empty() {
-                        failures.push(format!(
-                            "{id} ({name}):\n    {}\n    actual: {}",
-                            out.join("\n    "),
-                            actual
-                        ));
+            let parsed = match parse_case(case) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("{id}: cannot parse: {e}"));
+                    continue;
+                }
+            };
+            for (path, run) in [
+                ("engine", via_engine as fn(&Case) -> Result<Value, String>),
+                ("client", via_client),
+            ] {
+                match run(&parsed) {
+                    Err(e) => failures.push(format!("{id} [{path}]: cannot run: {e}")),
+                    Ok(actual) => {
+                        let mut out = Vec::new();
+                        diff("$", &case["expected"], &actual, &mut out);
+                        if !out.is_empty() {
+                            failures.push(format!(
+                                "{id} [{path}] ({name}):\n    {}\n    actual: {}",
+                                out.join("\n    "),
+                                actual
+                            ));
+                        }
                     }
                 }
             }

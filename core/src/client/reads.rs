@@ -194,9 +194,5 @@ impl Stigg {
 }
 
 fn target_of<'a>(p: &GetEntitlementV2<'a>) -> EntitlementTarget<'a> {
-    match (p.feature_id, p.currency_id) {
-        (Some(f), None) => EntitlementTarget::Feature(f),
-        (None, Some(c)) => EntitlementTarget::Credit(c),
-        _ => EntitlementTarget::Invalid,
-    }
+    EntitlementTarget::from_ids(p.feature_id, p.currency_id)
 }
