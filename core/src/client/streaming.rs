@@ -10,7 +10,9 @@ use super::{Inner, Stigg, StiggEvent};
 use crate::api::headers::sdk_headers;
 use crate::cache::{CacheKey, PatchOutcome};
 use crate::model::wire::EntitlementsState;
-use crate::model::{CustomerState, EntitlementKey, EntitlementType, PublishMigrationType, UsageData};
+use crate::model::{
+    CustomerState, EntitlementKey, EntitlementType, PublishMigrationType, UsageData,
+};
 use crate::stream::{self, StreamEvent, StreamOptions};
 
 impl Stigg {
@@ -34,7 +36,9 @@ impl Stigg {
 
 async fn apply_events(client: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<StreamEvent>) {
     while let Some(event) = rx.recv().await {
-        let Some(inner) = client.upgrade() else { return };
+        let Some(inner) = client.upgrade() else {
+            return;
+        };
         if inner.closed.load(Ordering::Acquire) {
             return;
         }
@@ -51,11 +55,15 @@ fn apply(stigg: &Stigg, event: StreamEvent) {
             // revalidated on their next read (one fetch per customer) rather than all dropped.
             inner.revalidate_before.store(now, Ordering::Release);
             inner.stream_live.store(true, Ordering::Release);
-            inner.listeners.emit(&StiggEvent::StreamConnected { reconnect });
+            inner
+                .listeners
+                .emit(&StiggEvent::StreamConnected { reconnect });
         }
         StreamEvent::Disconnected { reason } => {
             inner.stream_live.store(false, Ordering::Release);
-            inner.listeners.emit(&StiggEvent::StreamDisconnected { reason });
+            inner
+                .listeners
+                .emit(&StiggEvent::StreamDisconnected { reason });
         }
         StreamEvent::EntitlementsUpdated(p) => {
             let key = CacheKey::new(&p.customer_id, p.resource_id.as_deref());
