@@ -351,3 +351,191 @@ async fn injected_faults_give_fallbacks_on_reads_and_typed_errors_on_writes() {
     stigg.close().await;
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credits_events_bulk_estimates_and_the_generic_reads() {
+    use stigg_core::client::{
+        GetCreditEntitlement, GetEntitlement, GetEntitlementV2, GetNumericEntitlement,
+    };
+    use stigg_core::model::usage::{
+        ConsumeCredits, EstimateEventCost, EstimateUsageCost, ReportEvent,
+    };
+    use stigg_core::model::{Entitlement, EntitlementV2};
+
+    let emu = emulator().await;
+    provision(&emu, "cust-ai", "plan-ai-starter").await;
+    provision(&emu, "cust-rev", "plan-revvenu-pro").await;
+    let stigg = Stigg::new(
+        config(&emu)
+            .realtime_updates_enabled(false)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut events = Events::attach(&stigg);
+
+    // Credits: the plan grants 1,000 credits; consuming 150 is visible in the cached wallet.
+    let wallet = || GetCreditEntitlement {
+        customer_id: "cust-ai",
+        currency_id: "cred-ai-tokens",
+        requested_usage: Some(10.0),
+        ..Default::default()
+    };
+    let before = stigg.get_credit_entitlement(&wallet()).await;
+    assert!(before.has_access && !before.is_fallback, "{before:?}");
+    assert_eq!((before.usage_limit, before.current_usage), (1000.0, 0.0));
+    let consumed = stigg
+        .consume_credits(ConsumeCredits {
+            customer_id: "cust-ai".into(),
+            currency_id: "cred-ai-tokens".into(),
+            amount: 150.0,
+            idempotency_key: "consume-1".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("consumeCredits");
+    assert_eq!(consumed.amount, 150.0);
+    let after = stigg
+        .get_credit_entitlement_cached(&wallet())
+        .expect("cached");
+    assert_eq!(after.current_usage, 150.0, "{after:?}");
+    assert_eq!(after.remaining, 850.0);
+    stigg
+        .consume_credits_async(vec![ConsumeCredits {
+            customer_id: "cust-ai".into(),
+            currency_id: "cred-ai-tokens".into(),
+            amount: 1.0,
+            idempotency_key: "consume-2".into(),
+            ..Default::default()
+        }])
+        .await
+        .expect("consumeCreditsAsync");
+    let estimate = stigg
+        .estimate_usage_cost(EstimateUsageCost {
+            customer_id: "cust-ai".into(),
+            feature_id: "feature-ai-tokens".into(),
+            value: 1000.0,
+            ..Default::default()
+        })
+        .await
+        .expect("estimateUsageCost");
+    assert_eq!(estimate.estimates.len(), 1, "{estimate:?}");
+    assert!(
+        (estimate.estimates[0].estimated_cost - 10.0).abs() < 1e-9,
+        "1000 × 0.01: {estimate:?}"
+    );
+    stigg
+        .estimate_event_cost(EstimateEventCost {
+            customer_id: "cust-ai".into(),
+            event_name: "completion".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("estimateEventCost");
+
+    // V2 of a credit and of a feature; the generic getter; the whole state.
+    let v2 = stigg
+        .get_entitlement_v2(&GetEntitlementV2 {
+            customer_id: "cust-ai",
+            currency_id: Some("cred-ai-tokens"),
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(v2, EntitlementV2::Credit(ref c) if c.has_access && !c.is_fallback),
+        "{v2:?}"
+    );
+    let v2 = stigg
+        .get_entitlement_v2(&GetEntitlementV2 {
+            customer_id: "cust-rev",
+            feature_id: Some("feature-seats"),
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(v2, EntitlementV2::Feature(Entitlement::Metered(ref m)) if m.usage_limit == Some(10.0)),
+        "{v2:?}"
+    );
+    let generic = stigg
+        .get_entitlement(&GetEntitlement {
+            customer_id: "cust-rev",
+            feature_id: "feature-custom-domain",
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(generic, Entitlement::Boolean(ref b) if b.has_access),
+        "{generic:?}"
+    );
+    let projects = stigg
+        .get_numeric_entitlement(&GetNumericEntitlement {
+            customer_id: "cust-rev",
+            feature_id: "feature-max-projects",
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(projects.value, Some(25.0));
+    let state = stigg.get_entitlements_state_v2("cust-rev", None).await;
+    assert!(state.access_denied_reason.is_none());
+    assert!(
+        state.entitlements.len() >= 6,
+        "{} entitlements",
+        state.entitlements.len()
+    );
+    assert!(state.entitlements.iter().all(|e| !e.is_fallback()));
+
+    // Events feed a meter; bulk reports answer per usage.
+    stigg
+        .report_event(vec![ReportEvent {
+            event_name: "api_request".into(),
+            customer_id: "cust-rev".into(),
+            idempotency_key: "evt-1".into(),
+            ..Default::default()
+        }])
+        .await
+        .expect("reportEvent");
+    let acks = stigg
+        .report_usage_bulk(vec![
+            ReportUsage {
+                customer_id: "cust-rev".into(),
+                feature_id: "feature-seats".into(),
+                value: 2.0,
+                ..Default::default()
+            },
+            ReportUsage {
+                customer_id: "cust-rev".into(),
+                feature_id: "feature-daily-exports".into(),
+                value: 1.0,
+                ..Default::default()
+            },
+        ])
+        .await
+        .expect("reportUsageBulk");
+    assert_eq!(acks.len(), 2);
+    assert_eq!(acks[0].current_usage, Some(2.0));
+
+    // reloadEntitlements refetches through GraphQL: the event's usage is there.
+    assert!(
+        stigg
+            .reload_entitlements("cust-rev", None)
+            .await
+            .entitled_entity_exists
+    );
+    let calls = stigg
+        .get_metered_entitlement_cached(&metered("cust-rev", "feature-api-calls", 0.0))
+        .expect("reloaded");
+    assert_eq!(calls.current_usage, 1.0, "one api_request event counted");
+    assert!(
+        !stigg
+            .reload_entitlements("nobody-at-all", None)
+            .await
+            .entitled_entity_exists
+    );
+    events
+        .wait(5, "a cache miss was reported", |e| {
+            matches!(e, StiggEvent::CacheMiss { .. })
+        })
+        .await;
+    stigg.close().await;
+    emu.shutdown().await;
+}
