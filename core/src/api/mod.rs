@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod headers;
+pub mod management_documents;
 pub mod retry;
 
 use std::sync::Arc;

@@ -22,6 +22,7 @@
 
 mod events;
 mod fetch;
+mod management;
 mod reads;
 mod requests;
 mod runtime;

@@ -3,6 +3,7 @@
 
 pub mod enums;
 pub mod fallback;
+pub mod management;
 pub mod result;
 pub mod state;
 pub mod time;
