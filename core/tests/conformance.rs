@@ -142,22 +142,22 @@ fn via_engine(case: &Case) -> Result<Value, String> {
     let result = match case.method.as_str() {
         "getBooleanEntitlement" => {
             let f = fid()?;
-            let fb = eval::choose_fallback(fallback.as_ref(), &config, f);
+            let fb = eval::choose_fallback(fallback.as_ref(), config, f);
             serde_json::to_value(eval::boolean(state, f, fb, now))
         }
         "getNumericEntitlement" => {
             let f = fid()?;
-            let fb = eval::choose_fallback(fallback.as_ref(), &config, f);
+            let fb = eval::choose_fallback(fallback.as_ref(), config, f);
             serde_json::to_value(eval::numeric(state, f, fb, now))
         }
         "getMeteredEntitlement" => {
             let f = fid()?;
-            let fb = eval::choose_fallback(fallback.as_ref(), &config, f);
+            let fb = eval::choose_fallback(fallback.as_ref(), config, f);
             serde_json::to_value(eval::metered(state, f, requested_usage, fb, now))
         }
         "getEnumEntitlement" => {
             let f = fid()?;
-            let fb = eval::choose_fallback(fallback.as_ref(), &config, f);
+            let fb = eval::choose_fallback(fallback.as_ref(), config, f);
             serde_json::to_value(eval::enumeration(state, f, requested_values, fb, now))
         }
         "getCreditEntitlement" => {
@@ -174,13 +174,13 @@ fn via_engine(case: &Case) -> Result<Value, String> {
             let target = EntitlementTarget::from_ids(feature_id, currency_id);
             let options = case.options();
             if case.method == "getEntitlement" {
-                serde_json::to_value(eval::entitlement(state, fid()?, &options, &config, now))
+                serde_json::to_value(eval::entitlement(state, fid()?, &options, config, now))
             } else {
-                serde_json::to_value(eval::entitlement_v2(state, target, &options, &config, now))
+                serde_json::to_value(eval::entitlement_v2(state, target, &options, config, now))
             }
         }
         "getEntitlementsStateV2" => {
-            serde_json::to_value(eval::entitlements_state_v2(state, &config, now))
+            serde_json::to_value(eval::entitlements_state_v2(state, config, now))
         }
         other => return Err(format!("unknown method {other}")),
     };

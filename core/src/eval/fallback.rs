@@ -204,7 +204,8 @@ pub(crate) fn with_feature(mut e: Entitlement, feature: Arc<FeatureInfo>) -> Ent
 
 /// The list `getEntitlementsStateV2` returns offline or when the state cannot be obtained (spec §4.4):
 /// one item per `entitlementsFallback` entry (`isFallback:true`, `Unknown`, `feature{id}`, typed by
-/// [`kind_of_config`] rules) sorted by feature id, then one CREDIT fallback per
+/// the fields the entry sets: `enumValues` ENUM, else `usageLimit` METERED, else `value` NUMERIC, else
+/// `isUnlimited` METERED, else BOOLEAN) sorted by feature id, then one CREDIT fallback per
 /// `creditEntitlementsFallback` entry sorted by currency id (the configuration is a map: sorting makes the
 /// order the same in every language); `accessDeniedReason: null`.
 pub fn fallback_state_v2(config: &FallbackConfig) -> EntitlementsStateV2 {
