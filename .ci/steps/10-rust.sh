@@ -6,6 +6,7 @@ cd "$STIGG_ROOT"
 cargo --version
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 log="$CARGO_TARGET_DIR/rust-tests.log"
 cargo test --workspace --all-targets --locked 2>&1 | tee "$log"
 cargo test --workspace --doc --locked 2>&1 | tee -a "$log"
