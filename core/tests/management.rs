@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use stigg_core::api::retry::RetryPolicy;
 use stigg_core::client::{GetBooleanEntitlement, GetMeteredEntitlement};
 use stigg_core::model::management::*;
 use stigg_core::model::usage::ReportUsage;
@@ -33,6 +34,11 @@ fn client(emu: &RunningEmulator, edge: bool) -> Stigg {
         .realtime_updates_enabled(false)
         .enable_edge(edge)
         .refresh_interval(Duration::from_secs(3600))
+        .graphql_retry(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(40),
+            ..RetryPolicy::graphql()
+        })
         .build()
         .expect("config");
     Stigg::new(config).expect("client")
@@ -918,6 +924,158 @@ async fn usage_history_v2_lists_reported_points() {
     assert_eq!(points.len(), 2, "{history}");
     assert!(history["markers"].is_array());
 
+    stigg.close().await;
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_scoped_subscriptions_one_or_many_resource_ids() {
+    let emu = emulator().await;
+    let stigg = client(&emu, true);
+    bare_customer(&stigg, "m-res").await;
+    for site in ["site-1", "site-2"] {
+        let r = stigg
+            .provision_subscription(ProvisionSubscription {
+                customer_id: "m-res".into(),
+                plan_id: "plan-revvenu-pro".into(),
+                resource_id: Some(site.into()),
+                skip_trial: Some(true),
+                ..Default::default()
+            })
+            .await
+            .expect("provision on a resource");
+        let sub = r.subscription.expect("subscription");
+        assert_eq!(sub.resource_id.as_deref(), Some(site));
+    }
+    let one = stigg
+        .get_active_subscriptions(GetActiveSubscriptions {
+            customer_id: "m-res".into(),
+            resource_id: Some("site-1".into()),
+        })
+        .await
+        .expect("one resource");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].resource_id.as_deref(), Some("site-1"));
+    for edge in [true, false] {
+        let c = client(&emu, edge);
+        let both = c
+            .get_active_subscriptions_list(GetActiveSubscriptions {
+                customer_id: "m-res".into(),
+                resource_id: Some(vec!["site-1".to_owned(), "site-2".to_owned()].into()),
+            })
+            .await
+            .expect("resourceIds");
+        assert_eq!(both.len(), 2, "edge={edge}");
+        let second = c
+            .get_active_subscriptions_list(GetActiveSubscriptions {
+                customer_id: "m-res".into(),
+                resource_id: Some("site-2".into()),
+            })
+            .await
+            .expect("resourceId");
+        assert_eq!(second.len(), 1, "edge={edge}");
+        assert_eq!(
+            second[0].resource_id.as_deref(),
+            Some("site-2"),
+            "edge={edge}"
+        );
+        c.close().await;
+    }
+    let filtered = stigg
+        .get_subscriptions(GetSubscriptions {
+            customer_id: Some("m-res".into()),
+            resource_id: Some(vec!["site-2".to_owned()].into()),
+            ..Default::default()
+        })
+        .await
+        .expect("filter by resourceId in");
+    assert_eq!(filtered.data.len(), 1);
+    assert_eq!(filtered.data[0].resource_id.as_deref(), Some("site-2"));
+
+    stigg.close().await;
+    emu.shutdown().await;
+}
+
+async fn add_fault(emu: &RunningEmulator, rule: Value) {
+    let status = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", emu.base_url()))
+        .json(&rule)
+        .send()
+        .await
+        .expect("fault hook")
+        .status();
+    assert!(status.is_success(), "{status}");
+}
+
+async fn clear_faults(emu: &RunningEmulator) {
+    reqwest::Client::new()
+        .delete(format!("{}/_emulator/faults", emu.base_url()))
+        .send()
+        .await
+        .expect("fault hook");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_faults_give_typed_errors_and_a_failed_refetch_is_not_an_error() {
+    let emu = emulator().await;
+    let stigg = client(&emu, true);
+    bare_customer(&stigg, "m-fault").await;
+    stigg
+        .provision_subscription(ProvisionSubscription {
+            customer_id: "m-fault".into(),
+            plan_id: "plan-revvenu-pro".into(),
+            id: Some("m-fault-sub".into()),
+            skip_trial: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("provision");
+
+    // The write succeeds even though its read-after-write refetch fails (logged only).
+    add_fault(
+        &emu,
+        json!({"type": "status", "status": 500, "operation": "GetEntitlementsState"}),
+    )
+    .await;
+    let s = stigg
+        .update_subscription(UpdateSubscription {
+            subscription_id: "m-fault-sub".into(),
+            metadata: Some(json!({"after": "fault"})),
+            ..Default::default()
+        })
+        .await
+        .expect("update succeeds despite the failed refetch");
+    assert_eq!(s.metadata, Some(json!({"after": "fault"})));
+    clear_faults(&emu).await;
+
+    // A failing management call is an error (no fallback), with the HTTP-derived code.
+    add_fault(
+        &emu,
+        json!({"type": "status", "status": 429, "operation": "GetCoupons"}),
+    )
+    .await;
+    let err = stigg.get_coupons().await.expect_err("rate limited");
+    assert_eq!(err.code(), "RateLimitExceeded", "{err:?}");
+    clear_faults(&emu).await;
+
+    let impatient = Stigg::new(
+        StiggConfig::builder()
+            .api_key(DEFAULT_API_KEY)
+            .read_env(false)
+            .base_uri(emu.base_url())
+            .base_edge_uri(emu.edge_url())
+            .realtime_updates_enabled(false)
+            .timeout(Duration::from_millis(300))
+            .build()
+            .expect("config"),
+    )
+    .expect("client");
+    add_fault(&emu, json!({"type": "hang", "operation": "GetProducts"})).await;
+    let err = impatient.get_products().await.expect_err("timeout");
+    assert_eq!(err.code(), "RequestTimeout", "{err:?}");
+    clear_faults(&emu).await;
+
+    impatient.close().await;
     stigg.close().await;
     emu.shutdown().await;
 }
