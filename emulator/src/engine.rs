@@ -381,6 +381,10 @@ impl Engine {
                     }
                 }
                 let c = st.customer(&id)?.clone();
+                if field == "importOneCustomer" {
+                    // `importOneCustomer` returns the `Customer` itself
+                    return Ok(render::customer(st, cat, &c, now, false));
+                }
                 let es = st.entitlements(cat, &id, None, now);
                 Ok(json!({
                     "customer": render::customer(st, cat, &c, now, false),
@@ -1209,7 +1213,7 @@ fn create_subscription(
             amount: credit.amount,
             consumed: 0.0,
             display_name: format!("{} credits", plan.display_name),
-            grant_type: "SUBSCRIPTION".to_string(),
+            grant_type: "RECURRING".to_string(), // `CreditGrantType` has no SUBSCRIPTION value
             priority: 0,
             effective_at: start,
             expire_at: None,
