@@ -131,7 +131,8 @@ impl Stigg {
     }
 
     /// Fetches a customer's whole state from Stigg (Edge, or GraphQL when Edge is off or
-    /// `skip_edge`), caches it, and returns it. Concurrent calls for one key share one request.
+    /// `skip_edge`), caches it, and returns it. Concurrent reads of one key share one request;
+    /// `skip_edge` fetches (after writes, `reloadEntitlements`) always make their own.
     pub(crate) async fn fetch_state(
         &self,
         customer_id: &str,
@@ -144,6 +145,11 @@ impl Stigg {
             super::validate::non_empty("resourceId", r)?;
         }
         let key = CacheKey::new(customer_id, resource_id);
+        if skip_edge {
+            // Read-after-write and reload: a fetch that started before the write could return the
+            // old state, so these never join one; they fetch on their own.
+            return self.fetch_and_store(&key, skip_edge).await;
+        }
         let cell = self.inner.in_flight.join(&key);
         let result = cell
             .get_or_init(|| self.fetch_and_store(&key, skip_edge))
