@@ -240,7 +240,12 @@ impl Stigg {
             return;
         }
         self.inner.stream_live.store(false, Ordering::Release);
-        let stream = self.inner.stream.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let stream = self
+            .inner
+            .stream
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(stream) = stream {
             stream.shutdown().await;
         }
