@@ -13,6 +13,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::api::retry::RetryPolicy;
+use crate::cache::redis::RedisOptions;
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
 use crate::model::{CreditEntitlementFallback, EntitlementFallback, FallbackConfig};
@@ -97,6 +98,9 @@ pub struct StiggConfig {
     pub edge_retry: RetryPolicy,
     /// The clock every decision reads `now` from.
     pub clock: Arc<dyn Clock>,
+    /// `redis`: when set, the Redis persistent cache (spec §5.2) is used behind the in-memory cache,
+    /// and no WebSocket is opened.
+    pub redis: Option<RedisOptions>,
 }
 
 impl fmt::Debug for StiggConfig {
@@ -114,6 +118,7 @@ impl fmt::Debug for StiggConfig {
             .field("entitlements_timeout", &self.entitlements_timeout)
             .field("offline", &self.offline)
             .field("refresh_interval", &self.refresh_interval)
+            .field("redis", &self.redis)
             .finish_non_exhaustive()
     }
 }
@@ -144,6 +149,7 @@ pub struct StiggConfigBuilder {
     edge_retry: Option<RetryPolicy>,
     clock: Option<Arc<dyn Clock>>,
     read_env: Option<bool>,
+    redis: Option<RedisOptions>,
 }
 
 impl StiggConfigBuilder {
@@ -242,6 +248,13 @@ impl StiggConfigBuilder {
         self.clock = Some(v);
         self
     }
+    /// `redis`: use the Redis persistent cache (Stigg's layout, shared with Stigg's own
+    /// persistent-cache-service and SDKs) behind the in-memory cache; see
+    /// [`RedisOptions`]. In Redis mode no WebSocket is opened.
+    pub fn redis(mut self, v: RedisOptions) -> Self {
+        self.redis = Some(v);
+        self
+    }
     /// Whether unset `api_key`/`base_uri` are read from `STIGG_API_KEY`/`STIGG_BASE_URI` (default true).
     pub fn read_env(mut self, v: bool) -> Self {
         self.read_env = Some(v);
@@ -297,6 +310,9 @@ impl StiggConfigBuilder {
                 "must be greater than zero",
             ));
         }
+        if let Some(r) = &self.redis {
+            r.validate()?;
+        }
         for (id, fb) in &self.fallbacks.entitlements_fallback {
             validate_fallback_numbers(id, [fb.value, fb.usage_limit])?;
         }
@@ -321,6 +337,7 @@ impl StiggConfigBuilder {
             graphql_retry: self.graphql_retry.unwrap_or_else(RetryPolicy::graphql),
             edge_retry: self.edge_retry.unwrap_or_else(RetryPolicy::edge),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            redis: self.redis,
         })
     }
 }

@@ -65,6 +65,7 @@
 
 mod key;
 mod memory;
+pub mod redis;
 pub mod size;
 mod store;
 

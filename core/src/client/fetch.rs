@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::{Stigg, StiggEvent};
 use crate::api::documents;
-use crate::cache::{CacheKey, PutOutcome};
+use crate::cache::{CacheKey, EntitlementStore, PutMode, PutOutcome, StoreError, StoreRead};
 use crate::error::{Result, StiggError};
 use crate::eval;
 use crate::model::wire::EntitlementsState;
@@ -57,8 +57,7 @@ impl Stigg {
             return false;
         }
         inner.stream_live.load(Ordering::Acquire)
-            || now.saturating_sub(state.fetched_at)
-                < inner.config.refresh_interval.as_millis() as i64
+            || now.saturating_sub(state.fetched_at) < inner.serve_for_ms
     }
 
     /// Decides `f` on the cached state, or `None` when it must be fetched first. Offline (or closed),
@@ -160,6 +159,104 @@ impl Stigg {
     }
 
     async fn fetch_and_store(&self, key: &CacheKey, skip_edge: bool) -> Result<Arc<CustomerState>> {
+        if let Some(store) = self.inner.store.clone() {
+            return self.fetch_through_store(&*store, key, skip_edge).await;
+        }
+        let state = self.fetch_from_api(key, skip_edge).await?;
+        Ok(self.keep(key, state))
+    }
+
+    /// Puts a state into the in-memory cache and returns what is cached now (a newer state, from
+    /// the stream, may already be there: that one is the truth).
+    fn keep(&self, key: &CacheKey, state: Arc<CustomerState>) -> Arc<CustomerState> {
+        match self.inner.cache.put(key.clone(), Arc::clone(&state)) {
+            PutOutcome::Stale => self.inner.cache.get_arc(key).unwrap_or(state),
+            _ => state,
+        }
+    }
+
+    /// Redis mode (spec §4.1, §5.2): the shared store first, then one fetch across every process
+    /// that misses the key at once ([`EntitlementStore::refetch`]), which writes the store. A resource
+    /// whose customer-level state is missing from the store refetches the customer too. A
+    /// read-after-write refetch (`skip_edge`) goes to the API directly and writes the store. Store
+    /// errors are misses; what is read is kept in memory for the L1 staleness bound.
+    async fn fetch_through_store(
+        &self,
+        store: &dyn EntitlementStore,
+        key: &CacheKey,
+        skip_edge: bool,
+    ) -> Result<Arc<CustomerState>> {
+        if skip_edge {
+            let state = self.fetch_from_api(key, true).await?;
+            if let Err(e) = store.save(key, Arc::clone(&state), PutMode::Always).await {
+                tracing::debug!(key = %key, error = %e, "Redis write after refetch skipped");
+            }
+            return Ok(self.keep(key, state));
+        }
+        let mut global_missing = false;
+        match store.load(key, None).await {
+            Ok(StoreRead::Hit(state)) if !eval::is_expired(&state, self.now()) => {
+                return Ok(self.keep(key, self.stamped(state)));
+            }
+            Ok(StoreRead::Hit(_)) => {}
+            Ok(StoreRead::Miss {
+                global_customer_missing,
+            }) => global_missing = global_customer_missing,
+            Err(e) => tracing::debug!(key = %key, error = %e, "Redis read failed: a miss"),
+        }
+        let refetch = self.refetch_through_store(store, key);
+        if global_missing && key.resource_id().is_some() {
+            let customer = Box::pin(self.fetch_state(key.customer_id(), None, false));
+            let (result, customer) = futures_util::join!(refetch, customer);
+            if let Err(e) = customer {
+                tracing::debug!(key = %key, error = %e, "customer-level refetch failed");
+            }
+            result
+        } else {
+            refetch.await
+        }
+    }
+
+    async fn refetch_through_store(
+        &self,
+        store: &dyn EntitlementStore,
+        key: &CacheKey,
+    ) -> Result<Arc<CustomerState>> {
+        let failure: Mutex<Option<StiggError>> = Mutex::new(None);
+        let fetch = Box::pin(async {
+            self.fetch_from_api(key, false).await.map_err(|e| {
+                let message = e.to_string();
+                *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                StoreError::Fetch(message)
+            })
+        });
+        match store.refetch(key, fetch).await {
+            Ok(state) => Ok(self.keep(key, self.stamped(state))),
+            Err(e) => {
+                let own = failure.lock().unwrap_or_else(|p| p.into_inner()).take();
+                Err(own.unwrap_or_else(|| StiggError::Api {
+                    message: e.to_string(),
+                    code: None,
+                    trace_id: None,
+                }))
+            }
+        }
+    }
+
+    /// `state` marked as received now (what bounds its life in the in-memory cache).
+    fn stamped(&self, state: Arc<CustomerState>) -> Arc<CustomerState> {
+        let now = self.now();
+        if state.fetched_at == now {
+            return state;
+        }
+        let mut state = Arc::unwrap_or_clone(state);
+        state.fetched_at = now;
+        Arc::new(state)
+    }
+
+    /// One `GetEntitlementsState` from Stigg (Edge, or GraphQL when Edge is off or `skip_edge`),
+    /// bounded by `entitlementsTimeout`; not cached.
+    async fn fetch_from_api(&self, key: &CacheKey, skip_edge: bool) -> Result<Arc<CustomerState>> {
         let api = self.api()?;
         let timeout = self.inner.config.entitlements_timeout;
         let customer_id = key.customer_id();
@@ -196,11 +293,6 @@ impl Stigg {
         })?;
         let mut state = CustomerState::from_wire(&wire);
         state.fetched_at = self.now();
-        let state = Arc::new(state);
-        match self.inner.cache.put(key.clone(), Arc::clone(&state)) {
-            // A newer state (from the stream) is already cached: that one is the truth.
-            PutOutcome::Stale => Ok(self.inner.cache.get_arc(key).unwrap_or(state)),
-            _ => Ok(state),
-        }
+        Ok(Arc::new(state))
     }
 }

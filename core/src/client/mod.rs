@@ -37,7 +37,8 @@ pub use events::{Listener, ListenerId, Listeners, StiggEvent};
 pub use requests::*;
 
 use crate::api::{documents, ApiClient, ApiEvent, ApiSettings};
-use crate::cache::{CacheKey, MemoryCache};
+use crate::cache::redis::RedisStore;
+use crate::cache::{CacheKey, EntitlementStore, MemoryCache};
 use crate::config::StiggConfig;
 use crate::error::{Result, StiggError};
 use crate::ids::new_id;
@@ -55,6 +56,11 @@ pub struct Stigg {
 pub(crate) struct Inner {
     pub(crate) config: StiggConfig,
     pub(crate) cache: MemoryCache,
+    /// The shared store behind `cache` (Redis mode), consulted on a miss of `cache` before the API.
+    pub(crate) store: Option<Arc<dyn EntitlementStore>>,
+    /// How long a cached state is served while no live stream confirms it: `refresh_interval`, or in
+    /// Redis mode the L1 staleness bound (`redis.l1_max_staleness`).
+    pub(crate) serve_for_ms: i64,
     pub(crate) api: Option<ApiClient>,
     pub(crate) listeners: Arc<Listeners>,
     pub(crate) in_flight: InFlight,
@@ -119,10 +125,29 @@ impl Stigg {
             )?)
         };
         let cache = MemoryCache::new(config.cache_max_size_bytes);
+        // Redis mode (spec §5.2): the Redis store behind the in-memory cache, which then serves a
+        // state for at most the L1 staleness bound; no WebSocket.
+        let store: Option<Arc<dyn EntitlementStore>> = match &config.redis {
+            Some(options) if !config.offline => {
+                let _in_runtime = runtime.handle().enter();
+                Some(Arc::new(RedisStore::new(
+                    options,
+                    config.entitlements_timeout,
+                    Arc::clone(&config.clock),
+                )?))
+            }
+            _ => None,
+        };
+        let serve_for = match (&store, &config.redis) {
+            (Some(_), Some(options)) => options.l1_max_staleness,
+            _ => config.refresh_interval,
+        };
         let stigg = Stigg {
             inner: Arc::new(Inner {
                 config,
                 cache,
+                store,
+                serve_for_ms: i64::try_from(serve_for.as_millis()).unwrap_or(i64::MAX),
                 api,
                 listeners,
                 in_flight: InFlight::default(),
@@ -137,7 +162,7 @@ impl Stigg {
             }),
         };
         if !stigg.inner.config.offline {
-            if stigg.inner.config.realtime_updates_enabled {
+            if stigg.inner.config.realtime_updates_enabled && stigg.inner.store.is_none() {
                 stigg.start_stream();
             }
             let this = stigg.clone();

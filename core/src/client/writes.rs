@@ -61,7 +61,7 @@ impl Stigg {
                 self.inner.config.timeout,
             )
             .await?;
-        self.apply_measurement(&data.report_usage);
+        self.apply_measurement(&data.report_usage).await;
         Ok(data.report_usage.into())
     }
 
@@ -81,7 +81,7 @@ impl Stigg {
             )
             .await?;
         for m in &data.report_usage_bulk {
-            self.apply_measurement(m);
+            self.apply_measurement(m).await;
         }
         Ok(data.report_usage_bulk.into_iter().map(Into::into).collect())
     }
@@ -128,7 +128,8 @@ impl Stigg {
             .await?;
         let r = &data.consume_credits;
         if let Some(credit) = &r.credit {
-            self.apply_credit(&r.customer_id, r.resource_id.as_deref(), credit);
+            self.apply_credit(&r.customer_id, r.resource_id.as_deref(), credit)
+                .await;
         }
         Ok(data.consume_credits)
     }
@@ -196,8 +197,9 @@ impl Stigg {
         Ok(data.estimate_event_cost)
     }
 
-    /// Stores a measurement's server-computed usage (and credit) when the customer is cached.
-    fn apply_measurement(&self, m: &UsageMeasurement) {
+    /// Stores a measurement's server-computed usage (and credit) when the customer is cached, in
+    /// memory and in the shared store (Redis mode).
+    async fn apply_measurement(&self, m: &UsageMeasurement) {
         let now = self.now();
         if let Some(current_usage) = m.current_usage {
             let key = CacheKey::new(&m.customer_id, m.resource_id.as_deref());
@@ -207,18 +209,32 @@ impl Stigg {
                 usage_period_end: m.usage_period_end.or(m.next_reset_date),
                 updated_at: Some(m.timestamp.unwrap_or(now)),
             };
-            self.inner.cache.patch_usage(
-                &key,
-                &EntitlementKey::Feature(m.feature_id.as_str().into()),
-                usage,
-            );
+            let entitlement = EntitlementKey::Feature(m.feature_id.as_str().into());
+            self.inner.cache.patch_usage(&key, &entitlement, usage);
+            self.patch_store(&key, &entitlement, usage).await;
         }
         if let Some(credit) = &m.credit {
-            self.apply_credit(&m.customer_id, m.resource_id.as_deref(), credit);
+            self.apply_credit(&m.customer_id, m.resource_id.as_deref(), credit)
+                .await;
         }
     }
 
-    fn apply_credit(&self, customer_id: &str, resource_id: Option<&str>, credit: &CreditUsage) {
+    /// Redis mode: the same usage into the shared store (only if it holds the customer); a failed
+    /// write is logged, never returned (the report itself succeeded).
+    async fn patch_store(&self, key: &CacheKey, entitlement: &EntitlementKey, usage: UsageData) {
+        if let Some(store) = &self.inner.store {
+            if let Err(e) = store.patch(key, entitlement, usage).await {
+                tracing::debug!(key = %key, error = %e, "Redis usage write skipped");
+            }
+        }
+    }
+
+    async fn apply_credit(
+        &self,
+        customer_id: &str,
+        resource_id: Option<&str>,
+        credit: &CreditUsage,
+    ) {
         let Some(current_usage) = credit.current_usage else {
             return;
         };
@@ -229,11 +245,9 @@ impl Stigg {
             usage_period_end: credit.usage_period_end,
             updated_at: Some(credit.timestamp.unwrap_or_else(|| self.now())),
         };
-        self.inner.cache.patch_usage(
-            &key,
-            &EntitlementKey::Credit(credit.currency_id.as_str().into()),
-            usage,
-        );
+        let entitlement = EntitlementKey::Credit(credit.currency_id.as_str().into());
+        self.inner.cache.patch_usage(&key, &entitlement, usage);
+        self.patch_store(&key, &entitlement, usage).await;
     }
 }
 
