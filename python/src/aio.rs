@@ -55,19 +55,17 @@ impl Canceller {
     }
 }
 
-/// A converter from the core's output to a Python object (run on the runtime, attached).
-pub type Convert<T> = fn(Python<'_>, T) -> PyResult<Py<PyAny>>;
-
 /// Runs `work` on the client's runtime and returns an asyncio future of its converted output.
-pub fn spawn<'py, T, F>(
+pub fn spawn<'py, T, F, C>(
     py: Python<'py>,
     handle: &Handle,
     work: F,
-    convert: Convert<T>,
+    convert: C,
 ) -> PyResult<Bound<'py, PyAny>>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, StiggError>> + Send + 'static,
+    C: FnOnce(Python<'_>, T) -> PyResult<Py<PyAny>> + Send + 'static,
 {
     let (event_loop, fut) = new_future(py)?;
     let resolve = import(&RESOLVE, py, "stigg_native._aio", "resolve")?

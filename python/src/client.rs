@@ -75,10 +75,10 @@ impl FixedClock {
 }
 
 /// The core client of one fork generation, with the handle of its runtime.
-struct Active {
-    core: stigg_core::Stigg,
+pub(crate) struct Active {
+    pub(crate) core: stigg_core::Stigg,
     generation: u64,
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 impl Active {
@@ -109,7 +109,7 @@ struct ListenerEntry {
 #[pyclass(frozen, module = "stigg_native", name = "Stigg", subclass)]
 pub struct Stigg {
     /// Never null. A replaced `Active` is leaked (fork), so a `&Active` lives as long as `self`.
-    active: AtomicPtr<Active>,
+    pub(crate) active: AtomicPtr<Active>,
     config: StiggConfig,
     listeners: Mutex<Vec<ListenerEntry>>,
     next_listener: AtomicU64,
@@ -215,7 +215,7 @@ fn convert_list(
 impl Stigg {
     /// The current core client; rebuilds it first in a forked child.
     #[inline]
-    fn active(&self, py: Python<'_>) -> PyResult<&Active> {
+    pub(crate) fn active(&self, py: Python<'_>) -> PyResult<&Active> {
         // SAFETY: never null, and never freed while `self` lives (see the field docs).
         let active = unsafe { &*self.active.load(Ordering::Acquire) };
         if active.generation == fork::generation() {
@@ -258,20 +258,24 @@ impl Stigg {
 }
 
 /// Blocks on a core future from a method body: `block_on!(self, py, |core| core.op(...))`.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! block_on {
     ($self:ident, $py:ident, |$core:ident| $fut:expr) => {{
         let a = $self.active($py)?;
         let $core = &a.core;
-        check($py, $py.detach(|| $core.block_on($fut)))?
+        $crate::errors::check($py, $py.detach(|| $core.block_on($fut)))?
     }};
 }
 
 /// Spawns a core future from an async method body; the closure gets an owned client clone.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! spawn_on {
     ($self:ident, $py:ident, |$core:ident| $fut:expr, $conv:expr) => {{
         let a = $self.active($py)?;
         let $core = a.core.clone();
-        aio::spawn($py, &a.handle, async move { $fut }, $conv)
+        $crate::aio::spawn($py, &a.handle, async move { $fut }, $conv)
     }};
 }
 

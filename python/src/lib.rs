@@ -20,6 +20,7 @@ pub mod errors;
 pub mod events;
 pub mod fork;
 pub mod logging;
+pub mod management;
 pub mod results;
 
 use pyo3::prelude::*;

@@ -15,6 +15,7 @@ state once and cache it, kept fresh by Stigg's real-time stream. Every blocking 
 from __future__ import annotations
 
 import atexit
+from typing import Union
 
 from . import _native
 from ._enums import (
@@ -52,13 +53,30 @@ from ._native import (
 )
 from ._records import (
     ConsumeCreditsResult,
+    Coupon,
     CreditCostEstimation,
     CreditEstimate,
     CreditUsage,
+    Customer,
+    FullCustomer,
+    ProvisionedCustomer,
+    ProvisionSubscriptionResult,
     Record,
     ReportUsageAck,
     StiggEvent,
+    Subscription,
+    SubscriptionAddon,
+    SubscriptionPage,
 )
+
+from ._types import CreditEntitlementFallback, Dimensions, EntitlementFallback, Instant, Seconds
+
+#: A feature entitlement of any type (``get_entitlement``).
+Entitlement = Union[BooleanEntitlement, NumericEntitlement, MeteredEntitlement, EnumEntitlement]
+#: A feature or credit entitlement (``get_entitlement_v2``, ``get_entitlements_state_v2``).
+EntitlementV2 = Union[
+    BooleanEntitlement, NumericEntitlement, MeteredEntitlement, EnumEntitlement, CreditEntitlement
+]
 
 __version__: str = _native.__version__
 
@@ -73,11 +91,18 @@ __all__ = [
     "ConfigurationError",
     "ConsumeCreditsResult",
     "CreditCostEstimation",
+    "Coupon",
     "CreditEntitlement",
+    "CreditEntitlementFallback",
     "CreditEstimate",
     "CreditUsage",
     "Currency",
+    "Customer",
+    "Dimensions",
+    "Entitlement",
+    "EntitlementFallback",
     "EntitlementResetPeriod",
+    "EntitlementV2",
     "EntitlementType",
     "EntitlementsStateAccessDeniedReason",
     "EntitlementsStateV2",
@@ -86,17 +111,25 @@ __all__ = [
     "Feature",
     "FeatureType",
     "FixedClock",
+    "FullCustomer",
+    "Instant",
     "InvalidArgumentError",
     "MeterType",
     "MeteredEntitlement",
     "NetworkError",
     "NumericEntitlement",
+    "ProvisionSubscriptionResult",
+    "ProvisionedCustomer",
     "Record",
     "ReloadEntitlementsResult",
     "ReportUsageAck",
+    "Seconds",
     "Stigg",
     "StiggError",
     "StiggEvent",
+    "Subscription",
+    "SubscriptionAddon",
+    "SubscriptionPage",
     "TimeoutError",
     "UsageUpdateBehavior",
     "__version__",

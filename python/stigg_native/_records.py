@@ -140,6 +140,117 @@ class CreditCostEstimation(Record):
     warnings: List[Any]
 
 
+class SubscriptionAddon(Record):
+    """An addon of a subscription."""
+
+    addon_id: str
+    quantity: float
+
+
+class Subscription(Record):
+    """A subscription (the official SDK's model: ids as refIds)."""
+
+    _dates = frozenset(
+        {
+            "startDate",
+            "endDate",
+            "trialEndDate",
+            "cancellationDate",
+            "effectiveEndDate",
+            "currentBillingPeriodEnd",
+        }
+    )
+    _nested = {"addons": SubscriptionAddon}
+    id: str
+    customer_id: Optional[str]
+    paying_customer_id: Optional[str]
+    resource_id: Optional[str]
+    plan_id: Optional[str]
+    status: Optional[str]
+    addons: List[SubscriptionAddon]
+    metadata: Optional[Dict[str, Any]]
+    billing_id: Optional[str]
+    billing_link_url: Optional[str]
+    billing_period: Optional[str]
+    pricing_type: Optional[str]
+    payment_collection: Optional[str]
+    start_date: Optional[datetime]
+    end_date: Optional[datetime]
+    trial_end_date: Optional[datetime]
+    cancellation_date: Optional[datetime]
+    effective_end_date: Optional[datetime]
+    current_billing_period_end: Optional[datetime]
+    prices: Any
+    total_price: Any
+    latest_invoice: Any
+    experiment_info: Any
+    billing_sync_error: Optional[str]
+
+
+class Coupon(Record):
+    """A coupon."""
+
+    id: str
+    name: Optional[str]
+    description: Optional[str]
+    metadata: Optional[Dict[str, Any]]
+    discount_value: Optional[float]
+    percent_off: Optional[float]
+    amounts_off: Any
+
+
+class Customer(Record):
+    """A customer (``id`` is the customer's refId)."""
+
+    _dates = frozenset({"createdAt", "updatedAt"})
+    id: str
+    name: Optional[str]
+    email: Optional[str]
+    billing_id: Optional[str]
+    created_at: Optional[datetime]
+    updated_at: Optional[datetime]
+    metadata: Optional[Dict[str, Any]]
+    aws_marketplace_customer_id: Optional[str]
+
+
+class FullCustomer(Customer):
+    """``get_customer``: the customer with its subscriptions, coupon and promotions."""
+
+    _nested = {"subscriptions": Subscription, "coupon": Coupon}
+    has_payment_method: bool
+    subscriptions: List[Subscription]
+    coupon: Optional[Coupon]
+    promotional_entitlements: List[Dict[str, Any]]
+    already_trial_plans: List[Dict[str, Any]]
+
+
+class ProvisionedCustomer(Record):
+    """Result of ``provision_customer``."""
+
+    _nested = {"customer": Customer, "subscription": Subscription}
+    customer: Customer
+    subscription_decision_strategy: str
+    subscription: Optional[Subscription]
+
+
+class ProvisionSubscriptionResult(Record):
+    """Result of ``provision_subscription``."""
+
+    _nested = {"subscription": Subscription}
+    provision_status: str
+    subscription: Optional[Subscription]
+    checkout_url: Optional[str]
+
+
+class SubscriptionPage(Record):
+    """A page of ``get_subscriptions``."""
+
+    _nested = {"data": Subscription}
+    data: List[Subscription]
+    page_info: Dict[str, Any]
+    total_count: Optional[int]
+
+
 class StiggEvent(Record):
     """An event delivered to listeners. ``type`` is an ``EventType``; the other attributes depend
     on it (e.g. ``customer_id``/``resource_id`` for ``cacheHit``; ``entitlements`` for
