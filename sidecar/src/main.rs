@@ -11,6 +11,7 @@ fn init_logging(config: &SidecarConfig) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(config.log_level.as_str()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Json => builder.json().init(),

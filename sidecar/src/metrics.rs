@@ -9,7 +9,7 @@
 //! RPCs that returned an error status).
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 use stigg_core::client::StiggEvent;
@@ -116,6 +116,7 @@ pub struct Metrics {
     redis_client_errors: AtomicU64,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    in_flight: AtomicI64,
     rpcs: [Histogram; 12],
 }
 
@@ -130,13 +131,16 @@ impl Drop for RpcTimer<'_> {
     fn drop(&mut self) {
         let nanos = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.metrics.rpcs[self.rpc as usize].observe(nanos);
+        self.metrics.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 impl Metrics {
-    /// Starts timing an RPC; the duration is recorded when the timer is dropped.
+    /// Starts timing an RPC (and counts it in flight); the duration is recorded when the timer is
+    /// dropped.
     #[inline]
     pub fn timer(&self, rpc: Rpc) -> RpcTimer<'_> {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
         RpcTimer {
             metrics: self,
             rpc,
@@ -172,6 +176,11 @@ impl Metrics {
             _ => return,
         };
         c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// RPCs being handled right now.
+    pub fn in_flight(&self) -> i64 {
+        self.in_flight.load(Ordering::Acquire)
     }
 
     /// The number of requests of `rpc` seen so far.
@@ -219,6 +228,11 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", v.load(Ordering::Relaxed));
         }
+
+        let name = "sidecar_grpc_requests_in_flight";
+        let _ = writeln!(out, "# HELP {name} SidecarService requests being handled.");
+        let _ = writeln!(out, "# TYPE {name} gauge");
+        let _ = writeln!(out, "{name} {}", self.in_flight());
 
         let name = "sidecar_grpc_request_duration_seconds";
         let _ = writeln!(
@@ -372,7 +386,10 @@ mod tests {
     #[test]
     fn every_rpc_has_a_histogram_and_timers_record() {
         let m = Metrics::default();
-        drop(m.timer(Rpc::ReportUsage));
+        let t = m.timer(Rpc::ReportUsage);
+        assert_eq!(m.in_flight(), 1);
+        drop(t);
+        assert_eq!(m.in_flight(), 0);
         m.rpc_error(Rpc::ReportUsage);
         assert_eq!(m.rpc_count(Rpc::ReportUsage), 1);
         let t = m.render();

@@ -31,6 +31,9 @@ use crate::metrics::Metrics;
 use crate::pb::sidecar_service_server::SidecarServiceServer;
 use crate::service::Sidecar;
 
+/// How long shutdown waits for in-flight calls and open connections to finish.
+pub const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// An error starting the sidecar.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -93,18 +96,34 @@ impl RunningSidecar {
         self.health.ready.load(Ordering::Acquire)
     }
 
-    /// Stops accepting, drains in-flight calls, then closes the client.
+    /// Shuts down gracefully: `/readyz` turns DOWN, the gRPC listener closes (no new connections),
+    /// calls in flight finish (at most [`DRAIN_TIMEOUT`]), then open connections get GOAWAY and are
+    /// closed, then the client is closed.
+    ///
+    /// GOAWAY is sent only once nothing is in flight because some clients (grpclib, which the official
+    /// Python SDK uses) fail every open call when they receive it.
     pub async fn shutdown(self) {
+        self.health.ready.store(false, Ordering::Release);
         let _ = self.stop.send(true);
-        match self.grpc.await {
-            Ok(Err(e)) => tracing::warn!(error = %e, "gRPC server ended with an error"),
-            Err(e) => tracing::warn!(error = %e, "gRPC server task failed"),
-            Ok(Ok(())) => {}
+        // The drain itself is bounded by DRAIN_TIMEOUT; this leaves time for GOAWAY and closing.
+        let deadline =
+            tokio::time::Instant::now() + DRAIN_TIMEOUT + std::time::Duration::from_secs(5);
+        let mut grpc = self.grpc;
+        match tokio::time::timeout_at(deadline, &mut grpc).await {
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "gRPC server ended with an error"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "gRPC server task failed"),
+            Ok(Ok(Ok(()))) => {}
+            Err(_) => {
+                tracing::warn!("gRPC connections still open after the drain timeout; closing them");
+                grpc.abort();
+            }
         }
-        match self.http.await {
-            Ok(Err(e)) => tracing::warn!(error = %e, "health server ended with an error"),
-            Err(e) => tracing::warn!(error = %e, "health server task failed"),
-            Ok(Ok(())) => {}
+        let mut http = self.http;
+        match tokio::time::timeout_at(deadline, &mut http).await {
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "health server ended with an error"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "health server task failed"),
+            Ok(Ok(Ok(()))) => {}
+            Err(_) => http.abort(),
         }
         self.stigg.close().await;
         tracing::info!("Sidecar stopped");
@@ -179,15 +198,13 @@ pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> 
     let (stop, stop_rx) = watch::channel(false);
     let service = SidecarServiceServer::new(Sidecar::new(stigg.clone(), Arc::clone(&metrics)));
     let grpc = {
-        let mut rx = stop_rx.clone();
-        let incoming =
-            tonic::transport::server::TcpIncoming::from(grpc_listener).with_nodelay(Some(true));
+        let incoming = accept_until_stopped(grpc_listener, stop_rx.clone());
+        let drained = drained(stop_rx.clone(), Arc::clone(&metrics));
         tokio::spawn(
             tonic::transport::Server::builder()
+                .tcp_nodelay(true)
                 .add_service(service)
-                .serve_with_incoming_shutdown(incoming, async move {
-                    let _ = rx.wait_for(|s| *s).await;
-                }),
+                .serve_with_incoming_shutdown(incoming, drained),
         )
     };
     let http = {
@@ -241,4 +258,47 @@ async fn metrics_text(
         )],
         h.metrics.render(),
     )
+}
+
+/// The gRPC connections of `listener`, until `stop`: then the listener is closed (new connections are
+/// refused) and the stream stays pending, so that the server's own shutdown signal (see [`drained`])
+/// decides when open connections are told to go away.
+fn accept_until_stopped(
+    listener: TcpListener,
+    stop: watch::Receiver<bool>,
+) -> impl futures_util::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    futures_util::stream::unfold((listener, stop), |(listener, mut stop)| async move {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => Some(accepted),
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        match accepted {
+            Some(accepted) => {
+                let item = accepted.map(|(stream, _)| {
+                    let _ = stream.set_nodelay(true);
+                    stream
+                });
+                Some((item, (listener, stop)))
+            }
+            None => {
+                drop(listener);
+                std::future::pending().await
+            }
+        }
+    })
+}
+
+/// Resolves once `stop` is set and no call is in flight (or [`DRAIN_TIMEOUT`] passed).
+async fn drained(mut stop: watch::Receiver<bool>, metrics: Arc<Metrics>) {
+    let _ = stop.wait_for(|s| *s).await;
+    let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+    while metrics.in_flight() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    if metrics.in_flight() > 0 {
+        tracing::warn!(
+            in_flight = metrics.in_flight(),
+            "drain timeout: closing connections with calls in flight"
+        );
+    }
 }
