@@ -1,6 +1,7 @@
 //! The engine: catalog + state + clock, the root operations of the GraphQL API, and the
 //! change events pushed to WebSocket subscribers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::{json, Value};
@@ -39,6 +40,9 @@ pub struct Engine {
     pub clock: Clock,
     events: broadcast::Sender<StreamEvent>,
     store: Option<Mutex<Store>>,
+    /// Bumped on every state change (mutation, due transition, catalog reload, reset, clock move):
+    /// responses rendered at an older generation are stale.
+    generation: AtomicU64,
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
@@ -102,6 +106,7 @@ impl Engine {
             clock: Clock::new(),
             events,
             store: store.map(Mutex::new),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -170,8 +175,61 @@ impl Engine {
 
     /// Advance the clock and process due transitions.
     pub fn advance_clock(&self, ms: Millis) {
-        self.clock.advance(ms);
+        {
+            let _st = self.lock();
+            self.clock.advance(ms);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
         let _ = self.execute("__tick", &Value::Null);
+    }
+
+    /// The state generation: it changes whenever anything a response could show changes
+    /// (every mutation, due transition, catalog reload, reset and clock move).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// For caching a rendering of a customer's entitlements: the current generation and the
+    /// instant until which that rendering stays right if nothing changes (`None` = no time
+    /// boundary): the earliest usage-period end, entitlement/grant/promotion start or end, or due
+    /// subscription transition after now. Both are read under one lock.
+    pub fn entitlements_validity(
+        &self,
+        customer: &str,
+        resource: Option<&str>,
+    ) -> (u64, Option<Millis>) {
+        let cat = self.catalog();
+        let st = self.lock();
+        let generation = self.generation();
+        let now = self.clock.now();
+        let mut until: Option<Millis> = None;
+        let mut see = |t: Option<Millis>| {
+            if let Some(t) = t.filter(|t| *t > now) {
+                until = Some(until.map_or(t, |u| u.min(t)));
+            }
+        };
+        see(st.next_due());
+        let es = st.entitlements(&cat, customer, resource, now);
+        for e in &es.features {
+            see(e.period.map(|p| p.1));
+            see(e.valid_until);
+        }
+        for w in &es.credits {
+            see(w.period_end);
+        }
+        for p in st.promotions.iter().filter(|p| p.customer_id == customer) {
+            see(Some(p.start_date));
+            see(p.end_date);
+        }
+        for g in st
+            .credit_grants
+            .iter()
+            .filter(|g| g.customer_id == customer)
+        {
+            see(Some(g.effective_at));
+            see(g.expire_at);
+        }
+        (generation, until)
     }
 
     /// A snapshot of the state as JSON (admin).
@@ -193,6 +251,8 @@ impl Engine {
 
     fn finish(&self, st: &State, cat: &Catalog, changes: Vec<Change>, mutated: bool) {
         if mutated {
+            // still under the state lock: readers never see new state with an old generation
+            self.generation.fetch_add(1, Ordering::SeqCst);
             self.persist(st);
         }
         if self.events.receiver_count() == 0 {

@@ -2,7 +2,7 @@
 //! endpoints (spec §1.4) and the admin/test hooks under `/_emulator`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use async_graphql::dynamic::Schema;
@@ -66,6 +66,57 @@ pub struct AppState {
     /// Catalog file to reload from.
     pub catalog_path: Option<Arc<std::path::PathBuf>>,
     edge_docs: Arc<HashMap<&'static str, String>>,
+    edge_cache: Arc<RwLock<EdgeCache>>,
+    fault_count: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Most rendered Edge bodies kept; past that the cache starts over.
+const EDGE_CACHE_MAX: usize = 50_000;
+
+/// Rendered Edge entitlement bodies by request (`kind|customer|resource|...`), all rendered at one
+/// engine generation and clock offset: any state change or clock move makes every entry stale.
+/// Entries also carry the instant their content would change by itself (a usage period ending,
+/// a grant expiring, a due trial end, ...).
+#[derive(Default)]
+pub struct EdgeCache {
+    generation: u64,
+    clock_offset: i64,
+    entries: HashMap<String, (Option<crate::clock::Millis>, axum::body::Bytes)>,
+}
+
+impl EdgeCache {
+    fn get(&self, engine: &Engine, key: &str) -> Option<axum::body::Bytes> {
+        if self.generation != engine.generation() || self.clock_offset != engine.clock.offset() {
+            return None;
+        }
+        let (until, body) = self.entries.get(key)?;
+        match until {
+            Some(u) if engine.clock.now() >= *u => None,
+            _ => Some(body.clone()),
+        }
+    }
+
+    fn put(
+        &mut self,
+        generation: u64,
+        clock_offset: i64,
+        key: String,
+        until: Option<crate::clock::Millis>,
+        body: axum::body::Bytes,
+    ) {
+        if generation < self.generation {
+            return; // rendered from an older state
+        }
+        if generation > self.generation
+            || clock_offset != self.clock_offset
+            || self.entries.len() >= EDGE_CACHE_MAX
+        {
+            self.entries.clear();
+            self.generation = generation;
+            self.clock_offset = clock_offset;
+        }
+        self.entries.insert(key, (until, body));
+    }
 }
 
 impl AppState {
@@ -109,6 +160,8 @@ impl AppState {
             ws_kill,
             catalog_path: catalog_path.map(Arc::new),
             edge_docs: Arc::new(docs),
+            edge_cache: Arc::new(RwLock::new(EdgeCache::default())),
+            fault_count: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         }
     }
 
@@ -119,24 +172,39 @@ impl AppState {
             .is_some_and(|k| self.api_keys.iter().any(|a| a == k))
     }
 
-    /// Take the fault applying to a request, if any.
-    fn fault(&self, op: Option<&str>, path: &str) -> Option<FaultRule> {
+    /// Whether any fault rule is set (lets the hot path skip the rule lock).
+    fn has_faults(&self) -> bool {
+        self.fault_count.load(std::sync::atomic::Ordering::Relaxed) > 0
+    }
+
+    /// Change the fault rules under their lock (keeps the rule count in step).
+    fn edit_faults<R>(&self, f: impl FnOnce(&mut Vec<FaultRule>) -> R) -> R {
         let mut rules = match self.faults.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        let idx = rules.iter().position(|r| {
-            r.operation.as_deref().is_none_or(|o| Some(o) == op)
-                && r.path.as_deref().is_none_or(|p| path.starts_with(p))
-        })?;
-        let rule = rules[idx].clone();
-        if let Some(c) = rules[idx].count.as_mut() {
-            *c = c.saturating_sub(1);
-            if *c == 0 {
-                rules.remove(idx);
+        let out = f(&mut rules);
+        self.fault_count
+            .store(rules.len(), std::sync::atomic::Ordering::Relaxed);
+        out
+    }
+
+    /// Take the fault applying to a request, if any.
+    fn fault(&self, op: Option<&str>, path: &str) -> Option<FaultRule> {
+        self.edit_faults(|rules| {
+            let idx = rules.iter().position(|r| {
+                r.operation.as_deref().is_none_or(|o| Some(o) == op)
+                    && r.path.as_deref().is_none_or(|p| path.starts_with(p))
+            })?;
+            let rule = rules[idx].clone();
+            if let Some(c) = rules[idx].count.as_mut() {
+                *c = c.saturating_sub(1);
+                if *c == 0 {
+                    rules.remove(idx);
+                }
             }
-        }
-        Some(rule)
+            Some(rule)
+        })
     }
 }
 
@@ -221,6 +289,14 @@ struct GqlBody {
     operation_name: Option<String>,
 }
 
+fn json_response(body: impl Into<axum::body::Body>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    )
+        .into_response()
+}
+
 /// Execute a request; the body keeps the selection order of the document.
 async fn run(
     st: &AppState,
@@ -228,6 +304,16 @@ async fn run(
     variables: Option<Value>,
     op: Option<String>,
 ) -> Response {
+    json_response(execute(st, query, variables, op).await.0)
+}
+
+/// Execute a request: the serialized response and whether it carries errors.
+async fn execute(
+    st: &AppState,
+    query: String,
+    variables: Option<Value>,
+    op: Option<String>,
+) -> (Vec<u8>, bool) {
     let schema = &st.schema;
     let mut req = crate::graphql::request(&st.registry, &query);
     if let Some(v) = variables {
@@ -237,12 +323,10 @@ async fn run(
         req = req.operation_name(o);
     }
     let resp = schema.execute(req).await;
-    let body = serde_json::to_vec(&resp).unwrap_or_default();
     (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
+        serde_json::to_vec(&resp).unwrap_or_default(),
+        !resp.errors.is_empty(),
     )
-        .into_response()
 }
 
 async fn graphql_post(
@@ -270,6 +354,9 @@ async fn graphql_post(
     run(&st, body.query, body.variables, body.operation_name).await
 }
 
+/// Cache scope of an Edge entitlement read: `(customer, resource, cache key)`.
+type EdgeScope<'a> = (&'a str, Option<&'a str>, String);
+
 async fn edge(
     st: &AppState,
     headers: &HeaderMap,
@@ -278,19 +365,52 @@ async fn edge(
     doc: &str,
     vars: Value,
 ) -> Response {
+    edge_cached(st, headers, name, path, doc, vars, None).await
+}
+
+/// An Edge read; entitlement reads (`scope`) are served from [`EdgeCache`] when still valid, and
+/// otherwise rendered by the GraphQL resolvers (so both APIs keep one shape) and cached.
+async fn edge_cached(
+    st: &AppState,
+    headers: &HeaderMap,
+    name: &'static str,
+    path: &str,
+    doc: &str,
+    vars: Value,
+    scope: Option<EdgeScope<'_>>,
+) -> Response {
     if !st.key_ok(headers) {
         return unauthenticated();
     }
-    if let Some(r) = apply_fault(st.fault(Some(&format!("edge:{name}")), path)).await {
-        return r;
+    if st.has_faults() {
+        if let Some(r) = apply_fault(st.fault(Some(&format!("edge:{name}")), path)).await {
+            return r;
+        }
     }
-    run(
-        st,
-        st.edge_docs.get(doc).cloned().unwrap_or_default(),
-        Some(vars),
-        None,
-    )
-    .await
+    let document = st.edge_docs.get(doc).cloned().unwrap_or_default();
+    let Some((customer, resource, key)) = scope else {
+        return run(st, document, Some(vars), None).await;
+    };
+    let hit = match st.edge_cache.read() {
+        Ok(c) => c.get(&st.engine, &key),
+        Err(p) => p.into_inner().get(&st.engine, &key),
+    };
+    if let Some(body) = hit {
+        return json_response(body);
+    }
+    // generation and validity first: if the state changes while we render, the entry is stale
+    let offset = st.engine.clock.offset();
+    let (generation, until) = st.engine.entitlements_validity(customer, resource);
+    let (body, errors) = execute(st, document, Some(vars), None).await;
+    let body = axum::body::Bytes::from(body);
+    if !errors {
+        let mut c = match st.edge_cache.write() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        c.put(generation, offset, key, until, body.clone());
+    }
+    json_response(body)
 }
 
 async fn edge_state(
@@ -300,8 +420,20 @@ async fn edge_state(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let path = format!("/v1/c/{customer}/entitlements-state.json");
-    let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
-    edge(&st, &headers, "entitlements-state", &path, "state", vars).await
+    let resource = q.get("resourceId").map(String::as_str);
+    let vars = json!({"query": {"customerId": customer, "resourceId": resource}});
+    let key = format!("state|{customer}|{}", resource.unwrap_or("\u{0}"));
+    let scope = Some((customer.as_str(), resource, key));
+    edge_cached(
+        &st,
+        &headers,
+        "entitlements-state",
+        &path,
+        "state",
+        vars,
+        scope,
+    )
+    .await
 }
 
 async fn edge_entitlements(
@@ -311,16 +443,41 @@ async fn edge_entitlements(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let path = format!("/v1/c/{customer}/entitlements.json");
+    let resource = q.get("resourceId").map(String::as_str);
     match q.get("featureId") {
         Some(feat) => {
             let ru = q.get("requestedUsage").and_then(|x| x.parse::<f64>().ok());
-            let vars = json!({"query": {"customerId": customer, "resourceId": q.get("resourceId"), "featureId": feat, "options": {"requestedUsage": ru}}});
-            edge(&st, &headers, "entitlement", &path, "entitlement", vars).await
+            let vars = json!({"query": {"customerId": customer, "resourceId": resource, "featureId": feat, "options": {"requestedUsage": ru}}});
+            let key = format!(
+                "entitlement|{customer}|{}|{feat}|{ru:?}",
+                resource.unwrap_or("\u{0}")
+            );
+            let scope = Some((customer.as_str(), resource, key));
+            edge_cached(
+                &st,
+                &headers,
+                "entitlement",
+                &path,
+                "entitlement",
+                vars,
+                scope,
+            )
+            .await
         }
         None => {
-            let vars =
-                json!({"query": {"customerId": customer, "resourceId": q.get("resourceId")}});
-            edge(&st, &headers, "entitlements", &path, "entitlements", vars).await
+            let vars = json!({"query": {"customerId": customer, "resourceId": resource}});
+            let key = format!("entitlements|{customer}|{}", resource.unwrap_or("\u{0}"));
+            let scope = Some((customer.as_str(), resource, key));
+            edge_cached(
+                &st,
+                &headers,
+                "entitlements",
+                &path,
+                "entitlements",
+                vars,
+                scope,
+            )
+            .await
         }
     }
 }
@@ -602,18 +759,12 @@ async fn faults_add(State(st): State<AppState>, Json(rule): Json<FaultRule>) -> 
         )
             .into_response();
     }
-    match st.faults.lock() {
-        Ok(mut g) => g.push(rule),
-        Err(p) => p.into_inner().push(rule),
-    }
+    st.edit_faults(|rules| rules.push(rule));
     Json(json!({"ok": true})).into_response()
 }
 
 async fn faults_clear(State(st): State<AppState>) -> Json<Value> {
-    match st.faults.lock() {
-        Ok(mut g) => g.clear(),
-        Err(p) => p.into_inner().clear(),
-    }
+    st.edit_faults(Vec::clear);
     Json(json!({"ok": true}))
 }
 
@@ -703,10 +854,7 @@ async fn catalog_reload(State(st): State<AppState>, body: axum::body::Bytes) -> 
 
 async fn reset(State(st): State<AppState>) -> Json<Value> {
     st.engine.reset();
-    match st.faults.lock() {
-        Ok(mut g) => g.clear(),
-        Err(p) => p.into_inner().clear(),
-    }
+    st.edit_faults(Vec::clear);
     Json(json!({"ok": true}))
 }
 

@@ -373,3 +373,102 @@ fn chrono_like_now() -> u128 {
         .map(|d| d.as_nanos())
         .unwrap_or(0)
 }
+
+/// Edge entitlement bodies are cached per customer; every change must show on the next read.
+#[tokio::test]
+async fn edge_cache_follows_every_state_change_and_time_boundary() {
+    let emu = start().await;
+    provision(&emu, "c1", "plan-revvenu-pro").await;
+    let path = "/v1/c/c1/entitlements-state.json";
+    let calls = |b: &Value| feature(&b["data"], "feature-api-calls")["currentUsage"].clone();
+    let (_, b) = edge_get(&emu, path).await;
+    assert_eq!(calls(&b), json!(0.0));
+    let (_, again) = edge_get(&emu, path).await; // served from the cache
+    assert_eq!(b, again);
+
+    // a mutation through GraphQL
+    gql(
+        &emu,
+        "mutation U($input: ReportUsageInput!) { reportUsage(input: $input) { currentUsage } }",
+        json!({"input": {"customerId": "c1", "featureId": "feature-api-calls", "value": 5}}),
+    )
+    .await;
+    let (_, b) = edge_get(&emu, path).await;
+    assert_eq!(calls(&b), json!(5.0));
+    let (_, single) = edge_get(
+        &emu,
+        "/v1/c/c1/entitlements.json?featureId=feature-api-calls&requestedUsage=99996",
+    )
+    .await;
+    assert_eq!(single["data"]["entitlement"]["isGranted"], json!(false));
+    let (_, single) = edge_get(
+        &emu,
+        "/v1/c/c1/entitlements.json?featureId=feature-api-calls&requestedUsage=99995",
+    )
+    .await;
+    assert_eq!(single["data"]["entitlement"]["isGranted"], json!(true));
+
+    // a customer that appears after its "not found" answer was cached
+    let (_, b) = edge_get(&emu, "/v1/c/c2/entitlements-state.json").await;
+    assert_eq!(
+        b["data"]["entitlementsState"]["accessDeniedReason"],
+        json!("CustomerNotFound")
+    );
+    provision(&emu, "c2", "plan-revvenu-free").await;
+    let (_, b) = edge_get(&emu, "/v1/c/c2/entitlements-state.json").await;
+    assert_eq!(
+        b["data"]["entitlementsState"]["accessDeniedReason"],
+        Value::Null
+    );
+
+    // a clock move: the daily counter resets
+    gql(
+        &emu,
+        "mutation U($input: ReportUsageInput!) { reportUsage(input: $input) { currentUsage } }",
+        json!({"input": {"customerId": "c1", "featureId": "feature-daily-exports", "value": 3}}),
+    )
+    .await;
+    let (_, b) = edge_get(&emu, path).await;
+    assert_eq!(
+        feature(&b["data"], "feature-daily-exports")["currentUsage"],
+        json!(3.0)
+    );
+    admin(&emu, "/_emulator/clock/advance", json!({"days": 1})).await;
+    let (_, b) = edge_get(&emu, path).await;
+    assert_eq!(
+        feature(&b["data"], "feature-daily-exports")["currentUsage"],
+        json!(0.0)
+    );
+
+    // a time boundary without any change: a promotion that ends 1.5 s from now
+    let now = admin(&emu, "/_emulator/clock/advance", json!({"ms": 0})).await["nowMs"]
+        .as_i64()
+        .unwrap();
+    let end = chrono::DateTime::from_timestamp_millis(now + 1500)
+        .unwrap()
+        .to_rfc3339();
+    gql(&emu, "mutation G($input: GrantPromotionalEntitlementsInput!) { grantPromotionalEntitlements(input: $input) { featureId } }",
+        json!({"input": {"customerId": "c1", "promotionalEntitlements": [{"featureId": "feature-sso", "period": "CUSTOM", "customEndDate": end}]}})).await;
+    let (_, b) = edge_get(&emu, path).await;
+    assert_eq!(feature(&b["data"], "feature-sso")["isGranted"], json!(true));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, b) = edge_get(&emu, path).await;
+        if feature(&b["data"], "feature-sso").is_null() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "promotion still granted after its end: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // faults still apply to cached reads
+    admin(&emu, "/_emulator/faults", json!({"type": "status", "status": 503, "count": 1, "operation": "edge:entitlements-state"})).await;
+    let (s, _) = edge_get(&emu, path).await;
+    assert_eq!(s, 503);
+    let (s, _) = edge_get(&emu, path).await;
+    assert_eq!(s, 200);
+    emu.shutdown().await;
+}
