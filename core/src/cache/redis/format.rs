@@ -152,23 +152,31 @@ pub fn encode_metadata(
 /// A usage key's value: `{"currentUsage", "usagePeriodStart", "usagePeriodEnd"}` (nulls omitted in
 /// the 3.x format).
 pub fn encode_usage(usage: &UsageData, format: WriteFormat) -> Result<String, serde_json::Error> {
-    let mut m = serde_json::Map::new();
-    m.insert("currentUsage".into(), js_number(usage.current_usage));
-    for (name, v) in [
-        ("usagePeriodStart", usage.usage_period_start),
-        ("usagePeriodEnd", usage.usage_period_end),
-    ] {
-        match (v, format) {
-            (Some(ms), _) => {
-                m.insert(name.into(), ms.into());
-            }
-            (None, WriteFormat::Current) => {
-                m.insert(name.into(), serde_json::Value::Null);
-            }
-            (None, WriteFormat::V3) => {}
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Usage {
+        #[serde(serialize_with = "ser_js")]
+        current_usage: f64,
+        #[serde(skip_serializing_if = "Skip::skip")]
+        usage_period_start: Skip,
+        #[serde(skip_serializing_if = "Skip::skip")]
+        usage_period_end: Skip,
+    }
+    /// An instant that is omitted when absent in the 3.x format and `null` in the current one.
+    #[derive(Serialize)]
+    #[serde(transparent)]
+    struct Skip(Option<Millis>, #[serde(skip)] bool);
+    impl Skip {
+        fn skip(&self) -> bool {
+            self.0.is_none() && self.1
         }
     }
-    serde_json::to_string(&m)
+    let omit = format == WriteFormat::V3;
+    serde_json::to_string(&Usage {
+        current_usage: usage.current_usage,
+        usage_period_start: Skip(usage.usage_period_start, omit),
+        usage_period_end: Skip(usage.usage_period_end, omit),
+    })
 }
 
 /// A JSON number as JavaScript writes it: integral values without a fraction.
