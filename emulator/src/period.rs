@@ -1,78 +1,41 @@
-//! Usage-period arithmetic: the period `[start, end)` containing `now` for an anchor and a reset
+//! Usage and billing periods: the period `[start, end)` containing `now` for an anchor and a reset
 //! period, in UTC, with calendar months clamped to the month's last day.
 //!
-//! This is the one function to swap for `stigg_core::eval::period::current_period` once core
-//! exports it (same rules: spec §4.5 "Roll-over").
+//! The arithmetic is core's (`stigg_core::eval::period::current_period`, pinned by the conformance
+//! vectors), so the emulator and every SDK agree on period boundaries; this module only maps the
+//! catalog's reset periods onto it.
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use stigg_core::eval::period::current_period;
+use stigg_core::model::EntitlementResetPeriod;
 
 use crate::catalog::ResetPeriod;
 use crate::clock::Millis;
 
-const HOUR: i64 = 3_600_000;
-const DAY: i64 = 24 * HOUR;
+fn core_period(period: ResetPeriod) -> EntitlementResetPeriod {
+    match period {
+        ResetPeriod::Hour => EntitlementResetPeriod::Hour,
+        ResetPeriod::Day => EntitlementResetPeriod::Day,
+        ResetPeriod::Week => EntitlementResetPeriod::Week,
+        ResetPeriod::Month => EntitlementResetPeriod::Month,
+        ResetPeriod::Year => EntitlementResetPeriod::Year,
+    }
+}
 
 /// The usage period containing `now` (`None` only for out-of-range dates).
 pub fn usage_period(anchor: Millis, period: ResetPeriod, now: Millis) -> Option<(Millis, Millis)> {
-    match period {
-        ResetPeriod::Hour => Some(fixed(anchor, HOUR, now)),
-        ResetPeriod::Day => Some(fixed(anchor, DAY, now)),
-        ResetPeriod::Week => Some(fixed(anchor, 7 * DAY, now)),
-        ResetPeriod::Month => calendar(anchor, 1, now),
-        ResetPeriod::Year => calendar(anchor, 12, now),
-    }
+    current_period(anchor, &core_period(period), None, now)
 }
 
-/// Billing period containing `now` for a subscription started at `anchor`.
+/// Billing period containing `now` for a subscription started at `anchor` (a calendar month or
+/// year stepped from the anchor, like a monthly/yearly usage period).
 pub fn billing_period(anchor: Millis, annual: bool, now: Millis) -> Option<(Millis, Millis)> {
-    calendar(anchor, if annual { 12 } else { 1 }, now)
-}
-
-fn fixed(anchor: Millis, unit: i64, now: Millis) -> (Millis, Millis) {
-    let k = (now - anchor).div_euclid(unit);
-    let start = anchor + k * unit;
-    (start, start + unit)
-}
-
-fn add_months(anchor: Millis, months: i64) -> Option<Millis> {
-    let a = Utc.timestamp_millis_opt(anchor).single()?;
-    let total = i64::from(a.year()) * 12 + i64::from(a.month0()) + months;
-    let year = i32::try_from(total.div_euclid(12)).ok()?;
-    let month = u32::try_from(total.rem_euclid(12)).ok()? + 1;
-    let mut day = a.day();
-    loop {
-        if let Some(d) = NaiveDate::from_ymd_opt(year, month, day) {
-            let t = d.and_time(a.time());
-            return Some(t.and_utc().timestamp_millis());
-        }
-        if day <= 28 {
-            return None;
-        }
-        day -= 1;
-    }
-}
-
-fn calendar(anchor: Millis, step: i64, now: Millis) -> Option<(Millis, Millis)> {
-    let a = Utc.timestamp_millis_opt(anchor).single()?;
-    let n = Utc.timestamp_millis_opt(now).single()?;
-    let months = (i64::from(n.year()) - i64::from(a.year())) * 12 + i64::from(n.month0())
-        - i64::from(a.month0());
-    let mut k = months.div_euclid(step) + 1;
-    // walk k down until boundary(k) <= now, then up while boundary(k+1) <= now
-    loop {
-        let b = add_months(anchor, k * step)?;
-        if b <= now {
-            break;
-        }
-        k -= 1;
-    }
-    while add_months(anchor, (k + 1) * step)? <= now {
-        k += 1;
-    }
-    Some((
-        add_months(anchor, k * step)?,
-        add_months(anchor, (k + 1) * step)?,
-    ))
+    let period = if annual {
+        EntitlementResetPeriod::Year
+    } else {
+        EntitlementResetPeriod::Month
+    };
+    current_period(anchor, &period, None, now)
 }
 
 /// First instant of the month containing `t` (UTC).
@@ -105,6 +68,19 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(s, p("2024-02-29T00:00:00Z"));
         assert_eq!(e, p("2024-03-31T00:00:00Z"));
+    }
+
+    #[test]
+    fn billing_periods_step_calendar_months_and_years() {
+        let anchor = p("2024-02-29T10:00:00Z");
+        assert_eq!(
+            billing_period(anchor, false, p("2024-04-15T00:00:00Z")),
+            Some((p("2024-03-29T10:00:00Z"), p("2024-04-29T10:00:00Z")))
+        );
+        assert_eq!(
+            billing_period(anchor, true, p("2025-03-01T00:00:00Z")),
+            Some((p("2025-02-28T10:00:00Z"), p("2026-02-28T10:00:00Z")))
+        );
     }
 
     #[test]
