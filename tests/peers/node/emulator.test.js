@@ -120,7 +120,7 @@ before(async () => {
     baseUri: emu.baseUri,
     baseEdgeUri: emu.edgeUri,
     realtimeUpdatesEnabled: true,
-    logConfiguration: { logLevel: 'error' },
+    logConfiguration: { logLevel: 'ERROR' },
   });
   await stigg.waitForInitialization();
 });
