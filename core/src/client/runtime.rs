@@ -14,6 +14,9 @@ use crate::error::{Result, StiggError};
 /// Worker threads of an owned runtime.
 const WORKERS: usize = 2;
 
+/// How long dropping an owned runtime from a host thread waits for its workers to stop.
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(crate) struct ClientRuntime {
     handle: Handle,
     owned: Mutex<Option<tokio::runtime::Runtime>>,
@@ -60,7 +63,23 @@ impl Drop for ClientRuntime {
     fn drop(&mut self) {
         let owned = self.owned.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(rt) = owned {
-            rt.shutdown_background();
+            if Handle::try_current().is_ok() {
+                // Dropped on a runtime thread (a task held the last handle): joining would deadlock.
+                rt.shutdown_background();
+            } else {
+                // Dropped by the host (e.g. `stigg_client_free`): join the workers, so no client
+                // thread outlives the client (leak checkers, `dlclose`, fork after free).
+                rt.shutdown_timeout(SHUTDOWN_WAIT);
+            }
         }
+    }
+}
+
+impl super::Stigg {
+    /// The tokio runtime this client runs its network work on (its own, or the one it was created
+    /// in). Language bindings spawn the client's futures here and settle their host's promise when
+    /// they finish, so no binding ever starts a runtime of its own.
+    pub fn runtime_handle(&self) -> &Handle {
+        self.inner.runtime.handle()
     }
 }
