@@ -99,11 +99,15 @@ impl Engine {
             Some(st) => st.load()?.unwrap_or_default(),
             None => State::default(),
         };
+        let clock = Clock::new();
+        if let Some(st) = &store {
+            clock.advance(st.load_clock_offset()?);
+        }
         let (events, _) = broadcast::channel(4096);
         Ok(Self {
             catalog: RwLock::new(Arc::new(catalog)),
             state: Mutex::new(state),
-            clock: Clock::new(),
+            clock,
             events,
             store: store.map(Mutex::new),
             generation: AtomicU64::new(0),
@@ -179,6 +183,15 @@ impl Engine {
             let _st = self.lock();
             self.clock.advance(ms);
             self.generation.fetch_add(1, Ordering::SeqCst);
+            if let Some(store) = &self.store {
+                let store = match store.lock() {
+                    Ok(g) => g,
+                    Err(p) => p.into_inner(),
+                };
+                if let Err(e) = store.save_clock_offset(self.clock.offset()) {
+                    tracing::error!("persisting the clock offset failed: {e}");
+                }
+            }
         }
         let _ = self.execute("__tick", &Value::Null);
     }

@@ -1,4 +1,5 @@
-//! Optional persistence: the whole state as one JSON document in an SQLite file.
+//! Optional persistence: the whole state as one JSON document in an SQLite file, and the clock
+//! offset (so a test that moved the emulator's clock finds it moved after a restart).
 
 use std::path::Path;
 
@@ -17,7 +18,8 @@ pub enum PersistError {
     Json(#[from] serde_json::Error),
 }
 
-/// An SQLite file holding the state (table `emulator_state`, one row).
+/// An SQLite file holding the state (table `emulator_state`, one row) and settings such as the
+/// clock offset (table `emulator_meta`, key/value).
 pub struct Store {
     conn: Connection,
 }
@@ -27,7 +29,8 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, PersistError> {
         let conn = Connection::open(path)?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS emulator_state (id INTEGER PRIMARY KEY, json TEXT NOT NULL);",
+            "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS emulator_state (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS emulator_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
         Ok(Self { conn })
     }
@@ -53,6 +56,30 @@ impl Store {
         self.conn.execute(
             "INSERT INTO emulator_state (id, json) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
             [text],
+        )?;
+        Ok(())
+    }
+
+    /// The stored clock offset in milliseconds (0 when never stored).
+    pub fn load_clock_offset(&self) -> Result<i64, PersistError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT value FROM emulator_meta WHERE key = 'clock_offset_ms'")?;
+        let mut rows = stmt.query([])?;
+        match rows.next()? {
+            Some(row) => {
+                let text: String = row.get(0)?;
+                Ok(text.trim().parse().unwrap_or(0))
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// Store the clock offset in milliseconds.
+    pub fn save_clock_offset(&self, offset_ms: i64) -> Result<(), PersistError> {
+        self.conn.execute(
+            "INSERT INTO emulator_meta (key, value) VALUES ('clock_offset_ms', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [offset_ms.to_string()],
         )?;
         Ok(())
     }

@@ -348,6 +348,8 @@ async fn state_survives_restart_with_data_file() {
         .unwrap();
     provision(&emu, "persisted", "plan-revvenu-free").await;
     gql(&emu, "mutation { reportUsage(input: {customerId: \"persisted\", featureId: \"feature-api-calls\", value: 42}) { currentUsage } }", json!({})).await;
+    let moved = admin(&emu, "/_emulator/clock/advance", json!({"seconds": 3600})).await;
+    assert_eq!(moved["offsetMs"], json!(3_600_000));
     emu.shutdown().await;
     let emu = stigg_emulator::Emulator::builder()
         .port(0)
@@ -363,6 +365,8 @@ async fn state_survives_restart_with_data_file() {
     )
     .await;
     assert_eq!(feature(&s, "feature-api-calls")["currentUsage"], 42.0);
+    // the clock offset survives the restart too
+    assert_eq!(emu.engine().clock.offset(), 3_600_000);
     emu.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -470,5 +474,58 @@ async fn edge_cache_follows_every_state_change_and_time_boundary() {
     assert_eq!(s, 503);
     let (s, _) = edge_get(&emu, path).await;
     assert_eq!(s, 200);
+    emu.shutdown().await;
+}
+
+/// The official V2 subscription document selects the union through named fragments
+/// (`...EntitlementUnionFragment` on `EntitlementUnion`); the workaround in `graphql::request` must
+/// apply on the WebSocket path too, so members carry their fields, not `{}`.
+#[tokio::test]
+async fn websocket_union_typed_named_fragments_carry_member_fields() {
+    let emu = start().await;
+    provision(&emu, "u1", "plan-revvenu-free").await;
+    let mut ws = ws_connect(&emu.ws_url(), KEY).await;
+    assert_eq!(next_frame(&mut ws).await.unwrap()["type"], "connection_ack");
+    let doc = "subscription OnEntitlementsUpdatedV2 { entitlementsUpdatedV2 { __typename ...EntitlementsUpdatedV2Payload } }
+        fragment EntitlementsUpdatedV2Payload on EntitlementsUpdatedV2 { customerId resourceId accessDeniedReason entitlements { __typename ...EntitlementUnionFragment } }
+        fragment EntitlementUnionFragment on EntitlementUnion { __typename ... on FeatureEntitlement { ...FeatureEntitlementFragment } ... on CreditEntitlement { ...CreditEntitlementFragment } }
+        fragment FeatureEntitlementFragment on FeatureEntitlement { __typename isGranted usageLimit hasUnlimitedUsage resetPeriodConfiguration { __typename ...ResetPeriodConfigurationFragment } feature { __typename refId } }
+        fragment CreditEntitlementFragment on CreditEntitlement { __typename isGranted usageLimit currency { currencyId } }
+        fragment ResetPeriodConfigurationFragment on ResetPeriodConfiguration { __typename ... on MonthlyResetPeriodConfig { monthlyAccordingTo } }";
+    ws.send(Message::Text(
+        json!({"type": "subscribe", "id": "v2", "payload": {"query": doc, "operationName": "OnEntitlementsUpdatedV2"}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    ws.send(Message::Text(json!({"type": "ping"}).to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut ws).await.unwrap()["type"], "pong");
+    gql(&emu, "mutation P($input: ProvisionSubscriptionInput!) { provisionSubscriptionV2(input: $input) { status } }",
+        json!({"input": {"customerId": "u1", "planId": "plan-ai-starter"}})).await;
+    let f = next_frame(&mut ws).await.unwrap();
+    assert_eq!(f["type"], "next", "{f}");
+    let ents = f["payload"]["data"]["entitlementsUpdatedV2"]["entitlements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let calls = ents
+        .iter()
+        .find(|e| e["feature"]["refId"] == "feature-api-calls")
+        .unwrap_or_else(|| panic!("member fields missing: {f}"));
+    assert_eq!(calls["__typename"], "FeatureEntitlement");
+    assert_eq!(calls["usageLimit"], 1000.0);
+    assert_eq!(
+        calls["resetPeriodConfiguration"]["monthlyAccordingTo"],
+        "SubscriptionStart"
+    );
+    let credit = ents
+        .iter()
+        .find(|e| e["__typename"] == "CreditEntitlement")
+        .unwrap_or_else(|| panic!("credit member missing: {f}"));
+    assert_eq!(credit["currency"]["currencyId"], "cred-ai-tokens");
+    assert_eq!(credit["usageLimit"], 1000.0);
     emu.shutdown().await;
 }
