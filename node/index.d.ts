@@ -275,8 +275,8 @@ export interface CreditEntitlement {
 
 /** `creditEntitlementsFallback[currencyId]` / a credit read's `options.fallback`. */
 export interface CreditEntitlementFallback {
-  /** Whether the fallback grants access. */
-  hasAccess: boolean
+  /** Whether the fallback grants access (default false). */
+  hasAccess?: boolean
   /** Credits granted. */
   usageLimit?: number
   /** Credits consumed. */
@@ -309,8 +309,8 @@ export interface Currency {
 
 /** `options.fallback` / `entitlementsFallback[featureId]`: what a read returns when it cannot decide. */
 export interface EntitlementFallback {
-  /** Whether the fallback grants access. */
-  hasAccess: boolean
+  /** Whether the fallback grants access (default false). */
+  hasAccess?: boolean
   /** Numeric value (numeric features). */
   value?: number
   /** Unlimited (numeric and metered features). */

@@ -22,8 +22,8 @@ pub(crate) fn date(ms: Option<Millis>) -> Option<DateTime<Utc>> {
 #[napi(object)]
 #[derive(Clone, Default)]
 pub struct EntitlementFallback {
-    /// Whether the fallback grants access.
-    pub has_access: bool,
+    /// Whether the fallback grants access (default false).
+    pub has_access: Option<bool>,
     /// Numeric value (numeric features).
     pub value: Option<f64>,
     /// Unlimited (numeric and metered features).
@@ -37,7 +37,7 @@ pub struct EntitlementFallback {
 impl From<EntitlementFallback> for CoreFallback {
     fn from(f: EntitlementFallback) -> Self {
         CoreFallback {
-            has_access: f.has_access,
+            has_access: f.has_access.unwrap_or(false),
             value: f.value,
             is_unlimited: f.is_unlimited,
             usage_limit: f.usage_limit,
@@ -50,8 +50,8 @@ impl From<EntitlementFallback> for CoreFallback {
 #[napi(object)]
 #[derive(Clone, Default)]
 pub struct CreditEntitlementFallback {
-    /// Whether the fallback grants access.
-    pub has_access: bool,
+    /// Whether the fallback grants access (default false).
+    pub has_access: Option<bool>,
     /// Credits granted.
     pub usage_limit: Option<f64>,
     /// Credits consumed.
@@ -61,7 +61,7 @@ pub struct CreditEntitlementFallback {
 impl From<CreditEntitlementFallback> for CoreCreditFallback {
     fn from(f: CreditEntitlementFallback) -> Self {
         CoreCreditFallback {
-            has_access: f.has_access,
+            has_access: f.has_access.unwrap_or(false),
             usage_limit: f.usage_limit,
             current_usage: f.current_usage,
         }
