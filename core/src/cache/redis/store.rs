@@ -19,7 +19,9 @@ use crate::cache::store::{
 use crate::cache::CacheKey;
 use crate::clock::Clock;
 use crate::error::ConfigError;
-use crate::model::{CustomerState, EntitlementKey, Millis, UsageData};
+use crate::model::{
+    CustomerState, EntitlementKey, EntitlementsStateAccessDeniedReason, Millis, UsageData,
+};
 
 /// One value to write, with the timestamp that guards it.
 struct Item {
@@ -190,12 +192,21 @@ impl RedisStore {
             key: customer_key.clone(),
             message: e.to_string(),
         })?;
-        if let Some(meta) = values.get(1).cloned().flatten().filter(|s| !s.is_empty()) {
-            state.access_denied_reason =
-                format::decode_metadata(&meta).map_err(|e| StoreError::Decode {
-                    key: metadata_key,
-                    message: e.to_string(),
-                })?;
+        match values.get(1).cloned().flatten().filter(|s| !s.is_empty()) {
+            Some(meta) => {
+                state.access_denied_reason =
+                    format::decode_metadata(&meta).map_err(|e| StoreError::Decode {
+                        key: metadata_key,
+                        message: e.to_string(),
+                    })?;
+            }
+            // Written by a 3.x SDK (no metadata key): there an empty map means "customer not
+            // found", as 3.x decides it.
+            None if state.features.is_empty() && state.credits.is_empty() => {
+                state.access_denied_reason =
+                    Some(EntitlementsStateAccessDeniedReason::CustomerNotFound);
+            }
+            None => {}
         }
         state.timestamp = Some(ts);
         // Usage lives in its own keys: every usage-trackable entitlement (or only the requested one
