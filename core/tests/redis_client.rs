@@ -345,3 +345,43 @@ async fn a_waiting_process_fetches_itself_when_no_notification_comes() {
     stigg.close().await;
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_clients_closes_their_redis_connections() {
+    require_redis!();
+    let redis = RedisServer::start();
+    let emu = emulator().await;
+    provision(&emu, "cust-drop", "plan-revvenu-pro").await;
+    let stigg = client(
+        &emu,
+        RedisOptions::new("d").url(redis.url()),
+        Duration::from_secs(5),
+    );
+    let r = bounded("read", stigg.get_boolean_entitlement(&check("cust-drop"))).await;
+    assert!(!r.is_fallback);
+    let mut conn = redis.conn().await;
+    let clients = |list: String| list.lines().count();
+    let list: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(&mut conn)
+        .await
+        .expect("client list");
+    assert!(clients(list) >= 3, "command + subscriber + this one");
+    stigg.close().await;
+    drop(stigg);
+    let mut left = usize::MAX;
+    for _ in 0..200 {
+        let list: String = redis::cmd("CLIENT")
+            .arg("LIST")
+            .query_async(&mut conn)
+            .await
+            .expect("client list");
+        left = clients(list);
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(left, 1, "only the test's own connection is left");
+    emu.shutdown().await;
+}

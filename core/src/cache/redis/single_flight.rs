@@ -51,6 +51,9 @@ type Waiters = Mutex<HashMap<String, Vec<(u64, oneshot::Sender<Notice>)>>>;
 struct SubConn {
     sink: PubSubSink,
     alive: Arc<AtomicBool>,
+    /// Dropped with the connection's owner (the store, or a replaced connection): stops the reader
+    /// task, which closes the connection.
+    _stop: oneshot::Sender<()>,
 }
 
 /// The pub/sub side of the single-flight: one subscriber connection per store (made on first use,
@@ -106,8 +109,16 @@ impl SingleFlight {
         let reader_alive = Arc::clone(&alive);
         let waiters = Arc::downgrade(&self.waiters);
         let reader_sink = sink.clone();
+        let (stop, mut stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            while let Some(msg) = stream.next().await {
+            loop {
+                let msg = tokio::select! {
+                    m = stream.next() => m,
+                    _ = &mut stopped => return,
+                };
+                let Some(msg) = msg else {
+                    break;
+                };
                 let channel = msg.get_channel_name().to_owned();
                 let payload: String = msg.get_payload().unwrap_or_default();
                 let notice = parse_payload(&payload);
@@ -139,6 +150,7 @@ impl SingleFlight {
         *sub = Some(SubConn {
             sink: sink.clone(),
             alive,
+            _stop: stop,
         });
         Ok(sink)
     }
