@@ -27,7 +27,7 @@
 //! JavaScript writes them). Feature entries are keyed by the feature id, so 3.x readers (which look a
 //! feature up by its id) find them. Credit entries are keyed `CREDIT:{currencyId}` so that they can
 //! never collide with a feature id — Stigg's own key for them lives in the unpublished
-//! `@stigg/cache-core` and is **[unverified]**; readers here ignore map keys, so changing it later is
+//! `@stigg/cache-core` and is **\[unverified\]**; readers here ignore map keys, so changing it later is
 //! harmless ([`CREDIT_MAP_KEY_PREFIX`]).
 //!
 //! The **3.x format** ([`WriteFormat::V3`]) writes `{featureId: {calculatedEntitlement{feature{id,

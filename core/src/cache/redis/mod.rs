@@ -4,7 +4,7 @@
 //! The layout is Stigg's, byte for byte ([`keys`]): `P:c_{cid}[:r_{rid}]` holds a customer's entitlement
 //! map, `…:metadata` its customer-level reason, `…:f_{featureId}` / `…:credit_{currencyId}` the usage of
 //! each metered feature and credit wallet, and every key has a `#timestamp` sibling (epoch ms of the
-//! message that produced it). Values are JSON ([`format`]): both the 3.x and the current formats are
+//! message that produced it). Values are JSON ([`format`](mod@format)): both the 3.x and the current formats are
 //! read; the current one is written, or the 3.x one when [`WriteFormat::V3`] is chosen for fleets
 //! with 3.x readers.
 //!
