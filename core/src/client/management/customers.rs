@@ -116,7 +116,8 @@ impl Stigg {
             .map(str::to_owned)
             .or(input.customer_id)
             .unwrap_or_default();
-        self.store_provisioned(&cached_id, resource_id.as_deref(), p.entitlements_v2);
+        self.store_provisioned(&cached_id, resource_id.as_deref(), p.entitlements_v2)
+            .await;
         Ok(ProvisionedCustomer {
             customer: p.customer.into(),
             subscription_decision_strategy: p.subscription_decision_strategy,

@@ -107,7 +107,7 @@ impl Stigg {
 
     /// Stores entitlements returned by a provisioning call (customer-level reason null), as
     /// Node's `setEntitlementsIfExists` does: nothing when the server returned none.
-    fn store_provisioned(
+    async fn store_provisioned(
         &self,
         customer_id: &str,
         resource_id: Option<&str>,
@@ -129,9 +129,22 @@ impl Stigg {
             };
         let mut state = CustomerState::from_wire(&state);
         state.fetched_at = self.now();
-        self.inner
-            .cache
-            .put(CacheKey::new(customer_id, resource_id), state);
+        let key = CacheKey::new(customer_id, resource_id);
+        let state = std::sync::Arc::new(state);
+        // Redis mode: the shared store gets the provisioned state too, as the official SDK writes it.
+        if let Some(store) = &self.inner.store {
+            if let Err(e) = store
+                .save(
+                    &key,
+                    std::sync::Arc::clone(&state),
+                    crate::cache::PutMode::Always,
+                )
+                .await
+            {
+                tracing::debug!(key = %key, error = %e, "Redis write of provisioned entitlements skipped");
+            }
+        }
+        self.inner.cache.put(key, state);
     }
 
     /// Read-after-write: refetches a customer's (or resource's) state over GraphQL. Errors are

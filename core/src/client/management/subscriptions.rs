@@ -194,7 +194,8 @@ impl Stigg {
             &input.customer_id,
             input.resource_id.as_deref(),
             p.entitlements_v2,
-        );
+        )
+        .await;
         Ok(ProvisionSubscriptionResult {
             provision_status: p.status,
             subscription: p.subscription.map(Into::into),
