@@ -152,26 +152,39 @@ export declare class Stigg {
   static _setErrorFactory(factory: (kind: string, message: string, code: string, traceId: string | null) => Error): void
   /** Internal (fast path): the enum tables behind the codes. */
   static _codes(): Codes
-  /** Internal (fast path): keeps the shared buffer; false when it is too short. */
-  _hotBind(buf: Float64Array): boolean
-  /** Internal (fast path): interns an id string. */
-  _intern(s: string): number
-  /** Internal (fast path): forgets the interned strings. */
-  _resetInterned(): void
-  /** Internal (fast path): the feature object behind a handle. */
-  _feature(handle: number): Feature | null
-  /** Internal (fast path): the unknown enum strings of the last answer. */
-  _lastStrings(): LastStrings
   /**
-   * Internal (fast path): cached `getBooleanEntitlement` of the request in the buffer; 1 when
-   * answered (the result is in the buffer), 0 when the state must be fetched.
+   * Internal (fast path): registers this client in the thread's fast-path registry; returns its
+   * slot (freed when the client is garbage-collected).
    */
-  _hotBoolean(): number
-  /** Internal (fast path): cached `getNumericEntitlement`, as `_hotBoolean`. */
-  _hotNumeric(): number
-  /** Internal (fast path): cached `getMeteredEntitlement`, as `_hotBoolean`. */
-  _hotMetered(): number
+  _hotRegister(): number
 }
+
+/** Internal (fast path): the feature object behind a handle. */
+export declare function _feature(handle: number): Feature | null
+
+/** Internal (fast path): keeps the thread's shared buffer; false when it is too short. */
+export declare function _hotBind(buf: Float64Array): boolean
+
+/**
+ * Internal (fast path): cached `getBooleanEntitlement` of the request in the buffer; 1 when
+ * answered (the result is in the buffer), 0 when the state must be fetched.
+ */
+export declare function _hotBoolean(): number
+
+/** Internal (fast path): cached `getMeteredEntitlement`, as `_hotBoolean`. */
+export declare function _hotMetered(): number
+
+/** Internal (fast path): cached `getNumericEntitlement`, as `_hotBoolean`. */
+export declare function _hotNumeric(): number
+
+/** Internal (fast path): interns an id string. */
+export declare function _intern(s: string): number
+
+/** Internal (fast path): the unknown enum strings of the last answer. */
+export declare function _lastStrings(): LastStrings
+
+/** Internal (fast path): forgets the interned strings. */
+export declare function _resetInterned(): void
 
 /** Result of `getBooleanEntitlement`. */
 export interface BooleanEntitlement {

@@ -106,81 +106,85 @@ const REASONS = CODES.reasons
 const PERIODS = CODES.resetPeriods
 /** Slots of the shared buffer (node/src/hot.rs). */
 const SLOT = {
-  customer: 0,
-  feature: 1,
-  resource: 2,
-  requested: 3,
-  hasRequested: 4,
-  hasAccess: 5,
-  isFallback: 6,
-  reason: 7,
-  featureHandle: 8,
-  mask: 9,
-  value: 10,
-  isUnlimited: 11,
-  hasSoftLimit: 12,
-  currentUsage: 13,
-  requestedUsage: 14,
-  resetPeriod: 15,
-  anchor: 16,
-  start: 17,
-  end: 18,
-  nextReset: 19,
+  client: 0,
+  customer: 1,
+  feature: 2,
+  resource: 3,
+  requested: 4,
+  hasRequested: 5,
+  hasAccess: 6,
+  isFallback: 7,
+  reason: 8,
+  featureHandle: 9,
+  mask: 10,
+  value: 11,
+  isUnlimited: 12,
+  hasSoftLimit: 13,
+  currentUsage: 14,
+  requestedUsage: 15,
+  resetPeriod: 16,
+  anchor: 17,
+  start: 18,
+  end: 19,
+  nextReset: 20,
 }
-/** Interned ids kept per client before the tables are cleared (bounds memory for many customers). */
+/** Interned ids kept before the tables are cleared (bounds memory for many customers). */
 const MAX_INTERNED = 100_000
 
 const HOT = Symbol('stigg.hot')
 
-class Hot {
-  constructor(client) {
-    this.client = client
-    this.buf = new Float64Array(CODES.bufferLength)
-    this.ids = new Map()
-    this.features = []
-    this.bound = client._hotBind(this.buf)
-  }
+/** The fast path's JS half, one per module instance (the addon keeps one state per JS thread). */
+const hot = {
+  buf: new Float64Array(CODES.bufferLength),
+  ids: new Map(),
+  features: [],
+  bound: false,
 
   id(s) {
     let i = this.ids.get(s)
     if (i === undefined) {
-      i = this.client._intern(s)
+      i = binding._intern(s)
       this.ids.set(s, i)
     }
     return i
-  }
+  },
 
   feature(handle) {
     if (handle < 0) return null
     let f = this.features[handle]
     if (f === undefined) {
-      f = Object.freeze(this.client._feature(handle))
+      f = Object.freeze(binding._feature(handle))
       this.features[handle] = f
     }
     return f
-  }
+  },
 
   reason(code) {
     if (code === -1) return null
-    return code >= 0 ? REASONS[code] : this.client._lastStrings().reason
-  }
+    return code >= 0 ? REASONS[code] : binding._lastStrings().reason
+  },
 
   period(code) {
     if (code === -1) return null
-    return code >= 0 ? PERIODS[code] : this.client._lastStrings().resetPeriod
-  }
+    return code >= 0 ? PERIODS[code] : binding._lastStrings().resetPeriod
+  },
 
   /** Writes the request into the buffer; false when the fast path cannot take it (then the native
    * method reads and validates the parameters itself). */
-  prepare(p) {
-    if (!this.bound || p === null || typeof p !== 'object') return false
+  prepare(client, p) {
+    let slot = client[HOT]
+    if (slot === undefined) {
+      slot = client._hotRegister()
+      client[HOT] = slot
+    }
+    if (slot < 0 || !this.bound || p === null || typeof p !== 'object') return false
     const c = p.customerId
     const f = p.featureId
     const r = p.resourceId
     const o = p.options
     if (typeof c !== 'string' || typeof f !== 'string') return false
     if (this.ids.size > MAX_INTERNED) {
-      this.client._resetInterned()
+      binding._resetInterned()
       this.ids.clear()
     }
     const b = this.buf
@@ -197,10 +201,11 @@ class Hot {
     if (r === undefined || r === null) b[SLOT.resource] = -1
     else if (typeof r === 'string') b[SLOT.resource] = this.id(r)
     else return false
+    b[SLOT.client] = slot
     b[SLOT.customer] = this.id(c)
     b[SLOT.feature] = this.id(f)
     return true
-  }
+  },
 
   boolean() {
     const b = this.buf
@@ -211,7 +216,7 @@ class Hot {
       accessDeniedReason: this.reason(b[SLOT.reason]),
       feature: this.feature(b[SLOT.featureHandle]),
     }
-  }
+  },
 
   numeric() {
     const b = this.buf
@@ -224,7 +229,7 @@ class Hot {
       value: b[SLOT.mask] & 1 ? b[SLOT.value] : null,
       isUnlimited: b[SLOT.isUnlimited] === 1,
     }
-  }
+  },
 
   metered() {
     const b = this.buf
@@ -246,8 +251,9 @@ class Hot {
       usagePeriodEnd: m & 8 ? new Date(b[SLOT.end]) : null,
       nextResetDate: m & 16 ? new Date(b[SLOT.nextReset]) : null,
     }
-  }
+  },
 }
+hot.bound = binding._hotBind(hot.buf)
 
 const proto = Stigg.prototype
 /** The native methods, before this file wraps them (tests call them to check both paths agree). */
@@ -255,33 +261,20 @@ const native = {}
 for (const name of Object.getOwnPropertyNames(proto)) {
   if (typeof proto[name] === 'function') native[name] = proto[name]
 }
-/** The client's fast-path state, created on its first cached check. */
-function hotOf(client) {
-  let h = client[HOT]
-  if (h === undefined) {
-    h = new Hot(client)
-    client[HOT] = h
-  }
-  return h
-}
-
 const HOT_GETTERS = {
-  getBooleanEntitlement: ['_hotBoolean', 'boolean'],
-  getNumericEntitlement: ['_hotNumeric', 'numeric'],
-  getMeteredEntitlement: ['_hotMetered', 'metered'],
+  getBooleanEntitlement: [binding._hotBoolean, 'boolean'],
+  getNumericEntitlement: [binding._hotNumeric, 'numeric'],
+  getMeteredEntitlement: [binding._hotMetered, 'metered'],
 }
-for (const [name, [hotCall, build]] of Object.entries(HOT_GETTERS)) {
+for (const [name, [check, build]] of Object.entries(HOT_GETTERS)) {
   const slow = native[name]
   const slowSync = native[`${name}Sync`]
-  const hot = native[hotCall]
   proto[name] = function (params) {
-    const h = hotOf(this)
-    if (h.prepare(params) && hot.call(this) === 1) return Promise.resolve(h[build]())
+    if (hot.prepare(this, params) && check() === 1) return Promise.resolve(hot[build]())
     return slow.call(this, params)
   }
   proto[`${name}Sync`] = function (params) {
-    const h = hotOf(this)
-    if (h.prepare(params)) return hot.call(this) === 1 ? h[build]() : undefined
+    if (hot.prepare(this, params)) return check() === 1 ? hot[build]() : undefined
     return slowSync.call(this, params)
   }
 }

@@ -1,18 +1,27 @@
 //! The cached-check fast path: scalars through a reused `Float64Array`, the result object built in JS.
 //!
 //! A napi call that takes strings and returns an object spends most of its time building that object
-//! through napi (DESIGN.md: ~90 ns bare, ~540 ns with two strings in and a 3-field object out). So the
-//! typed getters' cached forms cross the boundary with no arguments and no return object:
+//! through napi (DESIGN.md: ~90 ns bare, ~540 ns with two strings in and a 3-field object out). And a
+//! napi-rs *method* costs several times a free function (measured here: ~55 ns for a free function
+//! without arguments, ~500 ns for a method, which unwraps and type-checks `this`). So the typed
+//! getters' cached forms cross the boundary through free functions with no arguments and no return
+//! object:
+//! - each client registers once (`_hotRegister` → a slot in this thread's registry);
 //! - `index.js` interns each id string once (`_intern` → a small integer, remembered in a JS `Map`),
-//!   writes the ids and the request into the shared buffer, and calls `_hotBoolean/_hotNumeric/_hotMetered`;
+//!   writes the client slot, the ids and the request into the shared buffer, and calls
+//!   `_hotBoolean/_hotNumeric/_hotMetered`;
 //! - the core decides from its cache (`*_cached`); the result's scalars are written into the same
 //!   buffer, strings as codes into the core's enum tables (`_codes`), the feature as a handle whose
 //!   JS object `index.js` builds once (`_feature`);
 //! - the call returns 1 when it answered, 0 when the state must be fetched (then `index.js` takes the
 //!   async path, which fetches and decides in the core).
 //!
+//! Everything here lives in a thread-local: napi calls of one Node environment all run on its JS
+//! thread (worker threads have their own environment, registry and buffer).
+//!
 //! The buffer layout below is mirrored in `index.js` (`SLOT`).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::Float64Array;
@@ -22,33 +31,35 @@ use stigg_core::model::{
     MeteredEntitlement, Millis, NumericEntitlement,
 };
 
+/// Input: the client's registry slot.
+const IN_CLIENT: usize = 0;
 /// Input: interned customer id.
-pub(crate) const IN_CUSTOMER: usize = 0;
+const IN_CUSTOMER: usize = 1;
 /// Input: interned feature id.
-pub(crate) const IN_FEATURE: usize = 1;
+const IN_FEATURE: usize = 2;
 /// Input: interned resource id, or -1.
-pub(crate) const IN_RESOURCE: usize = 2;
+const IN_RESOURCE: usize = 3;
 /// Input: requested usage.
-pub(crate) const IN_REQUESTED: usize = 3;
+const IN_REQUESTED: usize = 4;
 /// Input: 1 when a requested usage is given.
-pub(crate) const IN_HAS_REQUESTED: usize = 4;
-const HAS_ACCESS: usize = 5;
-const IS_FALLBACK: usize = 6;
-const REASON: usize = 7;
-const FEATURE: usize = 8;
-const MASK: usize = 9;
-const VALUE: usize = 10;
-const IS_UNLIMITED: usize = 11;
-const HAS_SOFT_LIMIT: usize = 12;
-const CURRENT_USAGE: usize = 13;
-const REQUESTED_USAGE: usize = 14;
-const RESET_PERIOD: usize = 15;
-const ANCHOR: usize = 16;
-const START: usize = 17;
-const END: usize = 18;
-const NEXT_RESET: usize = 19;
+const IN_HAS_REQUESTED: usize = 5;
+const HAS_ACCESS: usize = 6;
+const IS_FALLBACK: usize = 7;
+const REASON: usize = 8;
+const FEATURE: usize = 9;
+const MASK: usize = 10;
+const VALUE: usize = 11;
+const IS_UNLIMITED: usize = 12;
+const HAS_SOFT_LIMIT: usize = 13;
+const CURRENT_USAGE: usize = 14;
+const REQUESTED_USAGE: usize = 15;
+const RESET_PERIOD: usize = 16;
+const ANCHOR: usize = 17;
+const START: usize = 18;
+const END: usize = 19;
+const NEXT_RESET: usize = 20;
 /// Length of the shared buffer.
-pub(crate) const LEN: usize = 20;
+pub(crate) const LEN: usize = 21;
 
 /// `MASK` bits: which optional slots hold a value (the others are `null`).
 const HAS_VALUE: u32 = 1;
@@ -97,23 +108,16 @@ impl FeatureTable {
     }
 }
 
-/// The per-client state of the fast path.
+/// The fast path's state of one JS thread.
 #[derive(Default)]
 pub(crate) struct Hot {
     buf: Option<Float64Array>,
+    clients: Vec<Option<stigg_core::Stigg>>,
     strings: Vec<Box<str>>,
     features: FeatureTable,
     /// The last unknown reason / reset period written as [`OTHER_CODE`].
     pub(crate) last_reason: String,
     pub(crate) last_period: String,
-}
-
-/// The request read from the buffer.
-pub(crate) struct Request<'a> {
-    pub(crate) customer_id: &'a str,
-    pub(crate) feature_id: &'a str,
-    pub(crate) resource_id: Option<&'a str>,
-    pub(crate) requested_usage: Option<f64>,
 }
 
 fn slot(v: f64) -> Option<usize> {
@@ -138,8 +142,46 @@ fn code<T: PartialEq>(known: &[T], v: Option<&T>, other: impl FnOnce() -> f64) -
     }
 }
 
+thread_local! {
+    static HOT: RefCell<Hot> = RefCell::new(Hot::default());
+}
+
+/// Runs `f` on this thread's fast-path state (`None` if it is already borrowed, which cannot happen
+/// from JS: the calls are synchronous and do not re-enter).
+pub(crate) fn with<R>(f: impl FnOnce(&mut Hot) -> R) -> Option<R> {
+    HOT.try_with(|h| h.try_borrow_mut().ok().map(|mut h| f(&mut h)))
+        .ok()
+        .flatten()
+}
+
+/// A request read from the buffer.
+pub(crate) struct Request<'a> {
+    pub(crate) client: &'a stigg_core::Stigg,
+    pub(crate) customer_id: &'a str,
+    pub(crate) feature_id: &'a str,
+    pub(crate) resource_id: Option<&'a str>,
+    pub(crate) requested_usage: Option<f64>,
+}
+
 impl Hot {
-    /// Keeps the shared buffer (`index.js` allocates it once per client).
+    /// Registers a client; returns its slot.
+    pub(crate) fn register(&mut self, client: stigg_core::Stigg) -> u32 {
+        if let Some(i) = self.clients.iter().position(Option::is_none) {
+            self.clients[i] = Some(client);
+            return i as u32;
+        }
+        self.clients.push(Some(client));
+        (self.clients.len() - 1) as u32
+    }
+
+    /// Frees a client's slot (its JS object was collected).
+    pub(crate) fn unregister(&mut self, slot: u32) {
+        if let Some(c) = self.clients.get_mut(slot as usize) {
+            *c = None;
+        }
+    }
+
+    /// Keeps the shared buffer (`index.js` allocates it once).
     pub(crate) fn bind(&mut self, buf: Float64Array) -> bool {
         if buf.len() < LEN {
             return false;
@@ -172,6 +214,7 @@ impl Hot {
     ) -> Option<R> {
         let Hot {
             buf,
+            clients,
             strings,
             features,
             last_reason,
@@ -184,6 +227,9 @@ impl Hot {
         if out.len() < LEN {
             return None;
         }
+        let client = slot(out[IN_CLIENT])
+            .and_then(|i| clients.get(i))?
+            .as_ref()?;
         let get = |i: usize| slot(out[i]).and_then(|i| strings.get(i)).map(|s| &**s);
         let customer_id = get(IN_CUSTOMER)?;
         let feature_id = get(IN_FEATURE)?;
@@ -194,6 +240,7 @@ impl Hot {
         };
         let requested_usage = (out[IN_HAS_REQUESTED] == 1.0).then_some(out[IN_REQUESTED]);
         let req = Request {
+            client,
             customer_id,
             feature_id,
             resource_id,

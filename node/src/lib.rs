@@ -50,7 +50,8 @@ use dto::*;
 pub struct Stigg {
     core: stigg_core::Stigg,
     clock: Option<Arc<FixedClock>>,
-    hot: hot::Hot,
+    /// This client's slot in the fast path's registry, once registered.
+    hot_slot: Option<u32>,
     listeners: Vec<events::JsListener>,
 }
 
@@ -212,7 +213,7 @@ impl Stigg {
         Ok(Stigg {
             core,
             clock,
-            hot: hot::Hot::default(),
+            hot_slot: None,
             listeners: Vec::new(),
         })
     }
@@ -893,51 +894,83 @@ impl Stigg {
         }
     }
 
-    /// Internal (fast path): keeps the shared buffer; false when it is too short.
-    #[napi(js_name = "_hotBind")]
-    pub fn hot_bind(&mut self, buf: Float64Array) -> bool {
-        self.hot.bind(buf)
-    }
-
-    /// Internal (fast path): interns an id string.
-    #[napi(js_name = "_intern")]
-    pub fn intern(&mut self, s: String) -> u32 {
-        self.hot.intern(s)
-    }
-
-    /// Internal (fast path): forgets the interned strings.
-    #[napi(js_name = "_resetInterned")]
-    pub fn reset_interned(&mut self) {
-        self.hot.reset_interned()
-    }
-
-    /// Internal (fast path): the feature object behind a handle.
-    #[napi(js_name = "_feature")]
-    pub fn feature(&self, handle: u32) -> Option<Feature> {
-        self.hot.feature(handle).map(|f| Feature::from(&**f))
-    }
-
-    /// Internal (fast path): the unknown enum strings of the last answer.
-    #[napi(js_name = "_lastStrings")]
-    pub fn last_strings(&self) -> LastStrings {
-        LastStrings {
-            reason: self.hot.last_reason.clone(),
-            reset_period: self.hot.last_period.clone(),
+    /// Internal (fast path): registers this client in the thread's fast-path registry; returns its
+    /// slot (freed when the client is garbage-collected).
+    #[napi(js_name = "_hotRegister")]
+    pub fn hot_register(&mut self) -> i32 {
+        if let Some(slot) = self.hot_slot {
+            return slot as i32;
+        }
+        let core = self.core.clone();
+        match hot::with(|h| h.register(core)) {
+            Some(slot) => {
+                self.hot_slot = Some(slot);
+                slot as i32
+            }
+            None => -1,
         }
     }
+}
 
-    /// Internal (fast path): cached `getBooleanEntitlement` of the request in the buffer; 1 when
-    /// answered (the result is in the buffer), 0 when the state must be fetched.
-    #[napi(js_name = "_hotBoolean")]
-    pub fn hot_boolean(&mut self) -> u32 {
-        let Stigg { core, hot, .. } = self;
-        hot.with_request(|req, out, t| {
-            match core.get_boolean_entitlement_cached(&GetBooleanEntitlement {
-                customer_id: req.customer_id,
-                feature_id: req.feature_id,
-                resource_id: req.resource_id,
-                fallback: None,
-            }) {
+impl Drop for Stigg {
+    fn drop(&mut self) {
+        if let Some(slot) = self.hot_slot.take() {
+            hot::with(|h| h.unregister(slot));
+        }
+    }
+}
+
+/// Internal (fast path): keeps the thread's shared buffer; false when it is too short.
+#[napi(js_name = "_hotBind")]
+pub fn hot_bind(buf: Float64Array) -> bool {
+    hot::with(|h| h.bind(buf)).unwrap_or(false)
+}
+
+/// Internal (fast path): interns an id string.
+#[napi(js_name = "_intern")]
+pub fn intern(s: String) -> u32 {
+    hot::with(|h| h.intern(s)).unwrap_or(u32::MAX)
+}
+
+/// Internal (fast path): forgets the interned strings.
+#[napi(js_name = "_resetInterned")]
+pub fn reset_interned() {
+    hot::with(|h| h.reset_interned());
+}
+
+/// Internal (fast path): the feature object behind a handle.
+#[napi(js_name = "_feature")]
+pub fn feature(handle: u32) -> Option<Feature> {
+    hot::with(|h| h.feature(handle).map(|f| Feature::from(&**f))).flatten()
+}
+
+/// Internal (fast path): the unknown enum strings of the last answer.
+#[napi(js_name = "_lastStrings")]
+pub fn last_strings() -> LastStrings {
+    hot::with(|h| LastStrings {
+        reason: h.last_reason.clone(),
+        reset_period: h.last_period.clone(),
+    })
+    .unwrap_or(LastStrings {
+        reason: String::new(),
+        reset_period: String::new(),
+    })
+}
+
+/// Internal (fast path): cached `getBooleanEntitlement` of the request in the buffer; 1 when
+/// answered (the result is in the buffer), 0 when the state must be fetched.
+#[napi(js_name = "_hotBoolean")]
+pub fn hot_boolean() -> u32 {
+    hot::with(|h| {
+        h.with_request(|req, out, t| {
+            match req
+                .client
+                .get_boolean_entitlement_cached(&GetBooleanEntitlement {
+                    customer_id: req.customer_id,
+                    feature_id: req.feature_id,
+                    resource_id: req.resource_id,
+                    fallback: None,
+                }) {
                 Some(r) => {
                     t.boolean(out, &r);
                     1
@@ -945,20 +978,24 @@ impl Stigg {
                 None => 0,
             }
         })
-        .unwrap_or(0)
-    }
+    })
+    .flatten()
+    .unwrap_or(0)
+}
 
-    /// Internal (fast path): cached `getNumericEntitlement`, as `_hotBoolean`.
-    #[napi(js_name = "_hotNumeric")]
-    pub fn hot_numeric(&mut self) -> u32 {
-        let Stigg { core, hot, .. } = self;
-        hot.with_request(|req, out, t| {
-            match core.get_numeric_entitlement_cached(&GetNumericEntitlement {
-                customer_id: req.customer_id,
-                feature_id: req.feature_id,
-                resource_id: req.resource_id,
-                fallback: None,
-            }) {
+/// Internal (fast path): cached `getNumericEntitlement`, as `_hotBoolean`.
+#[napi(js_name = "_hotNumeric")]
+pub fn hot_numeric() -> u32 {
+    hot::with(|h| {
+        h.with_request(|req, out, t| {
+            match req
+                .client
+                .get_numeric_entitlement_cached(&GetNumericEntitlement {
+                    customer_id: req.customer_id,
+                    feature_id: req.feature_id,
+                    resource_id: req.resource_id,
+                    fallback: None,
+                }) {
                 Some(r) => {
                     t.numeric(out, &r);
                     1
@@ -966,21 +1003,25 @@ impl Stigg {
                 None => 0,
             }
         })
-        .unwrap_or(0)
-    }
+    })
+    .flatten()
+    .unwrap_or(0)
+}
 
-    /// Internal (fast path): cached `getMeteredEntitlement`, as `_hotBoolean`.
-    #[napi(js_name = "_hotMetered")]
-    pub fn hot_metered(&mut self) -> u32 {
-        let Stigg { core, hot, .. } = self;
-        hot.with_request(|req, out, t| {
-            match core.get_metered_entitlement_cached(&GetMeteredEntitlement {
-                customer_id: req.customer_id,
-                feature_id: req.feature_id,
-                resource_id: req.resource_id,
-                requested_usage: req.requested_usage,
-                fallback: None,
-            }) {
+/// Internal (fast path): cached `getMeteredEntitlement`, as `_hotBoolean`.
+#[napi(js_name = "_hotMetered")]
+pub fn hot_metered() -> u32 {
+    hot::with(|h| {
+        h.with_request(|req, out, t| {
+            match req
+                .client
+                .get_metered_entitlement_cached(&GetMeteredEntitlement {
+                    customer_id: req.customer_id,
+                    feature_id: req.feature_id,
+                    resource_id: req.resource_id,
+                    requested_usage: req.requested_usage,
+                    fallback: None,
+                }) {
                 Some(r) => {
                     t.metered(out, &r);
                     1
@@ -988,6 +1029,7 @@ impl Stigg {
                 None => 0,
             }
         })
-        .unwrap_or(0)
-    }
+    })
+    .flatten()
+    .unwrap_or(0)
 }
