@@ -22,6 +22,7 @@ const DEADLINE_MS = 10_000;
 
 let emu; // { proc, baseUri, edgeUri }
 let stigg;
+const networkFailures = []; // networkRequestFailed events: none is expected against the emulator
 const run = Date.now().toString(36);
 
 function freePort() {
@@ -122,6 +123,7 @@ before(async () => {
     realtimeUpdatesEnabled: true,
     logConfiguration: { logLevel: 'ERROR' },
   });
+  stigg.addListener('networkRequestFailed', (e) => networkFailures.push(e.errorMessage));
   await stigg.waitForInitialization();
 });
 
@@ -291,4 +293,8 @@ test('management calls, Edge paywall and packagePublished on catalog reload', as
   // the SDK cleared its cache (ALL_CUSTOMERS); reads refetch and still answer correctly
   const calls = await stigg.getMeteredEntitlement({ customerId, featureId: 'feature-ai-tokens' });
   assert.equal(calls.isUnlimited, true);
+});
+
+test('no request of the SDK failed (nothing swallowed into a fallback)', () => {
+  assert.deepEqual(networkFailures, []);
 });
