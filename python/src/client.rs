@@ -5,7 +5,7 @@
 //! the core's future with `Stigg::block_on` on the client's own runtime, while an `async_*` method
 //! returns an asyncio future resolved from that runtime (see `aio.rs`).
 //!
-//! Fork: the core client lives in an [`Active`] built for one fork generation. When a method runs
+//! Fork: the core client lives in an `Active` built for one fork generation. When a method runs
 //! in a forked child (the generation changed, see `fork.rs`), the client is rebuilt from its
 //! configuration with a new runtime, an empty cache and the same listeners; the parent's runtime is
 //! leaked in the child on purpose, since dropping it could wait on locks held by threads that do not

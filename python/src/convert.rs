@@ -1,6 +1,6 @@
 //! Argument and result conversion between Python objects and the core's types.
 //!
-//! Hot-path arguments (ids, numbers) are read without copying ([`PyStr`]); cold-path inputs and
+//! Hot-path arguments (ids, numbers) are read without copying ([`Str`]); cold-path inputs and
 //! results cross as JSON-shaped values (`serde_json::Value` <-> dicts/lists), with snake_case keys on
 //! the Python side and Stigg's camelCase on the core side.
 
