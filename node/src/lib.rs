@@ -6,9 +6,9 @@
 //! core's requests, the core's results into JS objects, [`stigg_core::StiggError`] into JS errors,
 //! core events into listener calls. Every decision is the core's.
 //!
-//! Layout: [`dto`] (typed objects of the entitlement paths, whose TypeScript interfaces napi-rs
-//! writes into `index.d.ts`), [`hot`] (the cached-check fast path over a shared `Float64Array`),
-//! [`task`] (promises settled from the core's runtime), [`events`], [`errors`], [`management`]
+//! Layout: `dto` (typed objects of the entitlement paths, whose TypeScript interfaces napi-rs
+//! writes into `index.d.ts`), `hot` (the cached-check fast path over a shared `Float64Array`),
+//! `task` (promises settled from the core's runtime), `events`, `errors`, `management`
 //! (the JSON-document calls). `index.js` loads this addon, builds hot-path results in JS and maps
 //! errors to classes.
 
