@@ -23,6 +23,7 @@
 //! | `LOG_LEVEL` | `info` | `error`, `warn`, `info`, `debug` (or `trace`) |
 //! | `LOG_FORMAT` | `text` | `text` or `json` (not in Stigg's docs) |
 //! | `ENTITLEMENTS_TIMEOUT_MS` | `10000` | budget of one entitlement fetch, retries included (not in Stigg's docs) |
+//! | `WORKER_THREADS` | number of CPUs | threads of the sidecar's runtime (not in Stigg's docs) |
 
 use std::collections::HashMap;
 use std::fmt;
@@ -149,6 +150,8 @@ pub struct SidecarConfig {
     pub log_level: LogLevel,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `WORKER_THREADS`: runtime threads (`None`: one per CPU).
+    pub worker_threads: Option<usize>,
 }
 
 impl SidecarConfig {
@@ -257,8 +260,14 @@ impl SidecarConfig {
             }
         };
 
+        let worker_threads = match parse_num::<usize>(&get, "WORKER_THREADS")? {
+            Some(0) => return Err(ConfigError::new("WORKER_THREADS", "must be at least 1")),
+            n => n,
+        };
+
         Ok(SidecarConfig {
             stigg,
+            worker_threads,
             host,
             port,
             health_port,
@@ -437,6 +446,7 @@ mod tests {
             ("LOG_LEVEL", "DEBUG"),
             ("LOG_FORMAT", "json"),
             ("ENTITLEMENTS_TIMEOUT_MS", "1500"),
+            ("WORKER_THREADS", "3"),
         ])
         .unwrap();
         assert_eq!(c.stigg.base_uri, "http://127.0.0.1:4000");
@@ -456,6 +466,7 @@ mod tests {
         assert_eq!(c.log_level, LogLevel::Debug);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.stigg.entitlements_timeout, Duration::from_millis(1500));
+        assert_eq!(c.worker_threads, Some(3));
     }
 
     #[test]
@@ -509,6 +520,7 @@ mod tests {
             err_var(&[k, ("ENTITLEMENTS_TIMEOUT_MS", "0")]),
             "ENTITLEMENTS_TIMEOUT_MS"
         );
+        assert_eq!(err_var(&[k, ("WORKER_THREADS", "0")]), "WORKER_THREADS");
     }
 
     #[test]

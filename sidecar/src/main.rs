@@ -50,11 +50,11 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("stigg-sidecar")
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = config.worker_threads {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().thread_name("stigg-sidecar").build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("stigg-sidecar: cannot start the runtime: {e}");

@@ -55,7 +55,14 @@ pub enum StartError {
 /// State shared by the health endpoints.
 struct Health {
     ready: AtomicBool,
+    shutting_down: AtomicBool,
     metrics: Arc<Metrics>,
+}
+
+impl Health {
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire) && !self.shutting_down.load(Ordering::Acquire)
+    }
 }
 
 /// A running sidecar.
@@ -66,6 +73,7 @@ pub struct RunningSidecar {
     metrics: Arc<Metrics>,
     health: Arc<Health>,
     stop: watch::Sender<bool>,
+    stop_http: watch::Sender<bool>,
     grpc: JoinHandle<Result<(), tonic::transport::Error>>,
     http: JoinHandle<std::io::Result<()>>,
 }
@@ -91,9 +99,9 @@ impl RunningSidecar {
         &self.metrics
     }
 
-    /// True once `/readyz` answers UP.
+    /// True while `/readyz` answers UP.
     pub fn is_ready(&self) -> bool {
-        self.health.ready.load(Ordering::Acquire)
+        self.health.is_ready()
     }
 
     /// Shuts down gracefully: `/readyz` turns DOWN, the gRPC listener closes (no new connections),
@@ -103,7 +111,7 @@ impl RunningSidecar {
     /// GOAWAY is sent only once nothing is in flight because some clients (grpclib, which the official
     /// Python SDK uses) fail every open call when they receive it.
     pub async fn shutdown(self) {
-        self.health.ready.store(false, Ordering::Release);
+        self.health.shutting_down.store(true, Ordering::Release);
         let _ = self.stop.send(true);
         // The drain itself is bounded by DRAIN_TIMEOUT; this leaves time for GOAWAY and closing.
         let deadline =
@@ -118,6 +126,8 @@ impl RunningSidecar {
                 grpc.abort();
             }
         }
+        // The health server answers (`/readyz` DOWN) until the gRPC side has drained.
+        let _ = self.stop_http.send(true);
         let mut http = self.http;
         match tokio::time::timeout_at(deadline, &mut http).await {
             Ok(Ok(Err(e))) => tracing::warn!(error = %e, "health server ended with an error"),
@@ -177,6 +187,7 @@ pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> 
     }
     let health = Arc::new(Health {
         ready: AtomicBool::new(offline),
+        shutting_down: AtomicBool::new(false),
         metrics: Arc::clone(&metrics),
     });
     {
@@ -207,8 +218,9 @@ pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> 
                 .serve_with_incoming_shutdown(incoming, drained),
         )
     };
+    let (stop_http, stop_http_rx) = watch::channel(false);
     let http = {
-        let mut rx = stop_rx;
+        let mut rx = stop_http_rx;
         let app = axum::Router::new()
             .route("/livez", get(livez))
             .route("/readyz", get(readyz))
@@ -227,6 +239,7 @@ pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> 
         metrics,
         health,
         stop,
+        stop_http,
         grpc,
         http,
     })
@@ -240,7 +253,7 @@ async fn livez() -> impl IntoResponse {
 }
 
 async fn readyz(axum::extract::State(h): axum::extract::State<Arc<Health>>) -> impl IntoResponse {
-    let (code, body) = if h.ready.load(Ordering::Acquire) {
+    let (code, body) = if h.is_ready() {
         (StatusCode::OK, STATUS_UP)
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, STATUS_DOWN)

@@ -10,7 +10,7 @@ import time
 import pytest
 from stigg_sidecar_sdk import BooleanEntitlementFallback, BooleanEntitlementOptions, GetBooleanEntitlementRequest
 
-from conftest import Sidecar, _bin
+from conftest import Sidecar, _bin, http_get
 
 
 def run_with_env(extra: dict) -> subprocess.CompletedProcess:
@@ -62,6 +62,13 @@ async def test_sigterm_drains_in_flight_calls(tmp_path):
                 break
             await asyncio.sleep(0.01)
         sc.proc.p.send_signal(signal.SIGTERM)
+        # While the call drains, readiness says DOWN (the health port still answers).
+        for _ in range(200):
+            status, body = http_get(f"{sc.health}/readyz")
+            if status == 503:
+                break
+            await asyncio.sleep(0.01)
+        assert (status, body) == (503, '{"status":"DOWN"}')
         r = await asyncio.wait_for(call, timeout=20)
         assert r.is_fallback is True and r.has_access is True
         assert time.monotonic() - started >= 1.0  # it really was in flight when SIGTERM came
