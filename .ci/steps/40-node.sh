@@ -8,7 +8,7 @@ ensure_apt curl
 cd "$STIGG_ROOT/node"
 echo "node $(node --version), npm $(npm --version)"
 npm ci --no-audit --no-fund --loglevel=error
-npx napi build --platform --release --no-js --dts index.d.ts --dts-header dts-header.d.ts
+npx napi build --platform --release --strip --no-js --dts index.d.ts --dts-header dts-header.d.ts
 if ! git diff --exit-code -- index.d.ts; then
   echo "node/index.d.ts is stale: run 'npm run build' in node/ and commit it" >&2
   exit 1
