@@ -91,8 +91,24 @@ impl Stigg {
     /// background (API key check, then the real-time stream when enabled); await
     /// [`wait_for_initialization`](Self::wait_for_initialization) to know how that went.
     pub fn new(config: StiggConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// Like [`new`](Self::new), with `listener` registered before any background work starts, so
+    /// that it sees every event from the first one (initialization, the stream's first connection).
+    pub fn new_with_listener(
+        config: StiggConfig,
+        listener: impl Fn(&StiggEvent) + Send + Sync + 'static,
+    ) -> Result<Self> {
+        Self::build(config, Some(Arc::new(listener)))
+    }
+
+    fn build(config: StiggConfig, listener: Option<Listener>) -> Result<Self> {
         let runtime = ClientRuntime::current_or_new()?;
         let listeners = Arc::new(Listeners::default());
+        if let Some(listener) = listener {
+            listeners.add(listener);
+        }
         let instance_id = new_id();
         let api = if config.offline {
             None
