@@ -180,11 +180,11 @@ pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> 
 
     let offline = config.stigg.offline;
     let metrics = Arc::new(Metrics::default());
-    let stigg = Stigg::new(config.stigg)?;
-    {
+    // Registered before the client starts, so the first initialization's events are counted.
+    let stigg = {
         let m = Arc::clone(&metrics);
-        stigg.add_listener(move |e| m.on_event(e));
-    }
+        Stigg::new_with_listener(config.stigg, move |e| m.on_event(e))?
+    };
     let health = Arc::new(Health {
         ready: AtomicBool::new(offline),
         shutting_down: AtomicBool::new(false),
@@ -301,12 +301,26 @@ fn accept_until_stopped(
     })
 }
 
-/// Resolves once `stop` is set and no call is in flight (or [`DRAIN_TIMEOUT`] passed).
+/// After the last handler returned, how long its response gets to reach the socket before GOAWAY.
+const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Resolves once `stop` is set and no call has been in flight for [`FLUSH_GRACE`] (or
+/// [`DRAIN_TIMEOUT`] passed). The grace covers responses whose handler returned but whose frames are
+/// not written yet: a GOAWAY ahead of them makes grpclib drop the call.
 async fn drained(mut stop: watch::Receiver<bool>, metrics: Arc<Metrics>) {
     let _ = stop.wait_for(|s| *s).await;
     let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
-    while metrics.in_flight() > 0 && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    loop {
+        while metrics.in_flight() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(FLUSH_GRACE).await;
+        if metrics.in_flight() == 0 {
+            break;
+        }
     }
     if metrics.in_flight() > 0 {
         tracing::warn!(
