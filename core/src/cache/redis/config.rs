@@ -337,3 +337,147 @@ mod tests {
         assert!(!format!("{o:?}").contains("hunter2"));
     }
 }
+
+/// The `redis` option as a JSON document with Stigg's names, as the language packages pass it:
+/// `{"environmentPrefix": "...", "url"?, "host"?, "port"?, "db"?, "username"?, "password"?, "tls"?,
+/// "ttl"?, "distributedEntitlementsFetching"?: {"disabled"?, "notificationBufferMs"?},
+/// "cacheUpdatePolicy"?: "UPSERT" | "UPDATE_IF_EXISTS", "commandTimeout"? (ms), "l1MaxStaleness"? (ms),
+/// "writeFormat"?: "current" | "v3"}`. Unknown keys are errors, so a typo is not silently ignored.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RedisOptionsDocument {
+    environment_prefix: String,
+    url: Option<String>,
+    host: Option<String>,
+    port: Option<u16>,
+    db: Option<i64>,
+    username: Option<String>,
+    password: Option<String>,
+    tls: Option<bool>,
+    ttl: Option<i64>,
+    distributed_entitlements_fetching: Option<DistributedDocument>,
+    cache_update_policy: Option<String>,
+    command_timeout: Option<u64>,
+    l1_max_staleness: Option<u64>,
+    write_format: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DistributedDocument {
+    disabled: Option<bool>,
+    notification_buffer_ms: Option<u64>,
+}
+
+impl RedisOptions {
+    /// Parses the `redis` option from a JSON document with Stigg's option names (see
+    /// `RedisOptionsDocument` in the source for the keys); errors name the option and the key.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, ConfigError> {
+        let d = RedisOptionsDocument::deserialize_from(value)?;
+        let mut o = RedisOptions::new(d.environment_prefix);
+        if let Some(v) = d.url {
+            o = o.url(v);
+        }
+        if let Some(v) = d.host {
+            o = o.host(v);
+        }
+        if let Some(v) = d.port {
+            o = o.port(v);
+        }
+        if let Some(v) = d.db {
+            o = o.db(v);
+        }
+        if let Some(v) = d.username {
+            o = o.username(v);
+        }
+        if let Some(v) = d.password {
+            o = o.password(v);
+        }
+        if let Some(v) = d.tls {
+            o = o.tls(v);
+        }
+        if let Some(v) = d.ttl {
+            o = o.ttl(v);
+        }
+        if let Some(v) = d.distributed_entitlements_fetching {
+            let mut dist = DistributedEntitlementsFetching::default();
+            if let Some(x) = v.disabled {
+                dist.disabled = x;
+            }
+            if let Some(ms) = v.notification_buffer_ms {
+                dist.notification_buffer = Duration::from_millis(ms);
+            }
+            o = o.distributed_entitlements_fetching(dist);
+        }
+        if let Some(v) = d.cache_update_policy {
+            o =
+                o.cache_update_policy(match v.as_str() {
+                    "UPSERT" => CacheUpdatePolicy::Upsert,
+                    "UPDATE_IF_EXISTS" => CacheUpdatePolicy::UpdateIfExists,
+                    other => return Err(ConfigError::new(
+                        "redis",
+                        format!(
+                            "cacheUpdatePolicy must be UPSERT or UPDATE_IF_EXISTS, got `{other}`"
+                        ),
+                    )),
+                });
+        }
+        if let Some(ms) = d.command_timeout {
+            o = o.command_timeout(Duration::from_millis(ms));
+        }
+        if let Some(ms) = d.l1_max_staleness {
+            o = o.l1_max_staleness(Duration::from_millis(ms));
+        }
+        if let Some(v) = d.write_format {
+            o = o.write_format(match v.to_ascii_lowercase().as_str() {
+                "current" => WriteFormat::Current,
+                "v3" => WriteFormat::V3,
+                other => {
+                    return Err(ConfigError::new(
+                        "redis",
+                        format!("writeFormat must be `current` or `v3`, got `{other}`"),
+                    ))
+                }
+            });
+        }
+        o.validate()?;
+        Ok(o)
+    }
+}
+
+impl RedisOptionsDocument {
+    fn deserialize_from(value: &serde_json::Value) -> Result<Self, ConfigError> {
+        serde::Deserialize::deserialize(value)
+            .map_err(|e: serde_json::Error| ConfigError::new("redis", e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn parses_stiggs_names_and_rejects_typos() {
+        let o = RedisOptions::from_json(&serde_json::json!({
+            "environmentPrefix": "prod", "host": "cache", "port": 6380, "ttl": -1,
+            "distributedEntitlementsFetching": {"notificationBufferMs": 250},
+            "cacheUpdatePolicy": "UPDATE_IF_EXISTS", "writeFormat": "v3", "l1MaxStaleness": 0
+        }));
+        let o = match o {
+            Ok(o) => o,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(o.environment_prefix, "prod");
+        assert_eq!(o.ttl, -1);
+        assert_eq!(o.write_format, WriteFormat::V3);
+        assert_eq!(o.cache_update_policy, CacheUpdatePolicy::UpdateIfExists);
+        assert_eq!(
+            o.distributed_entitlements_fetching.notification_buffer,
+            Duration::from_millis(250)
+        );
+        let typo =
+            RedisOptions::from_json(&serde_json::json!({"environmentPrefix": "p", "hots": "x"}));
+        assert!(typo.is_err_and(|e| e.option == "redis" && e.reason.contains("hots")));
+        assert!(RedisOptions::from_json(&serde_json::json!({"host": "x"})).is_err());
+    }
+}
