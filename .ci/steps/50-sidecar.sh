@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sidecar: build; the pytest suite, with the official `stigg-sidecar-sdk` from PyPI as the client, against
-# our sidecar backed by the emulator (every RPC, outage and recovery, offline, config errors, SIGTERM);
+# our sidecar backed by the emulator (every RPC, outage and recovery, offline, Redis mode, config errors,
+# SIGTERM);
 # then the load generator for a few seconds so it stays exercised (debug build: its figures are not the
 # README's, which come from release builds).
 . "$STIGG_ROOT/.ci/lib.sh"
@@ -11,6 +12,7 @@ STIGG_EMULATOR_BIN=$(emulator_bin)
 STIGG_SIDECAR_BIN="$CARGO_TARGET_DIR/debug/stigg-sidecar"
 export STIGG_EMULATOR_BIN STIGG_SIDECAR_BIN
 
+ensure_apt redis-server   # the Redis-mode test starts its own redis-server on a free port
 ensure_venv
 python -m pip install -q stigg-sidecar-sdk==8.1.0 pytest pytest-asyncio
 

@@ -11,7 +11,7 @@
 //! | `EDGE_API_URL` | derived from `API_URL` | Edge origin |
 //! | `WS_ENABLED` | `true` | real-time updates over WebSocket |
 //! | `WS_URL` | derived from `API_URL` | WebSocket origin |
-//! | `REDIS_ENVIRONMENT_PREFIX` | unset | enables Redis mode (validated; not supported yet: in-memory cache is used) |
+//! | `REDIS_ENVIRONMENT_PREFIX` | unset | enables Redis mode: the core's Redis store in Stigg's layout (no WebSocket then) |
 //! | `REDIS_HOST`, `REDIS_PORT`, `REDIS_DB`, `REDIS_USERNAME`, `REDIS_PASSWORD`, `REDIS_TLS` | `localhost`, `6379`, `0`, —, —, `false` | Redis connection |
 //! | `REDIS_KEYS_TTL_IN_SECS` | `604800` | TTL of Redis keys; `-1` = no expiry |
 //! | `ENTITLEMENTS_FALLBACK` | `{}` | JSON map featureId → `{hasAccess, usageLimit?, isUnlimited?, value?, enumValues?}` |
@@ -30,6 +30,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use stigg_core::cache::redis::RedisOptions;
 use stigg_core::model::EntitlementFallback;
 use stigg_core::{ConfigError as CoreConfigError, StiggConfig};
 
@@ -96,8 +97,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// Redis settings (`REDIS_*`). Validated, but Redis mode is not supported yet: the sidecar logs a
-/// warning and uses its in-memory cache.
+/// Redis settings (`REDIS_*`), handed to the core as its `redis` option.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RedisSettings {
     /// `REDIS_ENVIRONMENT_PREFIX`: the key prefix; its presence enables Redis mode.
@@ -116,6 +116,28 @@ pub struct RedisSettings {
     pub tls: bool,
     /// `REDIS_KEYS_TTL_IN_SECS`; `None` = no expiry (`-1`).
     pub keys_ttl: Option<Duration>,
+}
+
+impl RedisSettings {
+    /// The core's `redis` option for these settings.
+    pub fn to_options(&self) -> RedisOptions {
+        let mut o = RedisOptions::new(self.environment_prefix.clone())
+            .host(self.host.clone())
+            .port(self.port)
+            .db(i64::from(self.db))
+            .tls(self.tls)
+            .ttl(match self.keys_ttl {
+                Some(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                None => -1,
+            });
+        if let Some(u) = &self.username {
+            o = o.username(u.clone());
+        }
+        if let Some(p) = &self.password {
+            o = o.password(p.clone());
+        }
+        o
+    }
 }
 
 impl fmt::Debug for RedisSettings {
@@ -213,6 +235,10 @@ impl SidecarConfig {
             }
             b = b.entitlements_timeout(Duration::from_millis(ms));
         }
+        let redis = parse_redis(&get)?;
+        if let Some(r) = &redis {
+            b = b.redis(r.to_options());
+        }
         let stigg = b.build().map_err(from_core)?;
 
         let host = match get("HOST") {
@@ -231,7 +257,6 @@ impl SidecarConfig {
             ));
         }
 
-        let redis = parse_redis(&get)?;
         let log_level = match get("LOG_LEVEL").map(|v| v.trim().to_ascii_lowercase()) {
             None => LogLevel::Info,
             Some(v) => match v.as_str() {
@@ -288,6 +313,15 @@ fn from_core(e: CoreConfigError) -> ConfigError {
         "entitlementsFallback" => "ENTITLEMENTS_FALLBACK",
         "cacheMaxSizeBytes" => "CACHE_MAX_SIZE_BYTES",
         "entitlementsTimeout" => "ENTITLEMENTS_TIMEOUT_MS",
+        "redis.environmentPrefix" => "REDIS_ENVIRONMENT_PREFIX",
+        "redis.ttl" => "REDIS_KEYS_TTL_IN_SECS",
+        "redis.host" | "redis.url" => "REDIS_HOST",
+        "redis.port" => "REDIS_PORT",
+        "redis.db" => "REDIS_DB",
+        "redis.username" => "REDIS_USERNAME",
+        "redis.password" => "REDIS_PASSWORD",
+        "redis.tls" => "REDIS_TLS",
+        o if o.starts_with("redis") => "REDIS_*",
         _ => "configuration",
     };
     ConfigError::new(var, e.reason)
@@ -548,7 +582,11 @@ mod tests {
             "REDIS_KEYS_TTL_IN_SECS"
         );
 
+        assert!(cfg(&[k]).unwrap().stigg.redis.is_none());
         let c = cfg(&[k, ("REDIS_ENVIRONMENT_PREFIX", "prod")]).unwrap();
+        let o = c.stigg.redis.clone().unwrap();
+        assert_eq!(o.ttl, 604_800);
+        assert_eq!(o.host.as_deref(), Some("localhost"));
         let r = c.redis.unwrap();
         assert_eq!(r.host, "localhost");
         assert_eq!(r.port, 6379);
@@ -568,6 +606,15 @@ mod tests {
             ("REDIS_KEYS_TTL_IN_SECS", "-1"),
         ])
         .unwrap();
+        let o = c.stigg.redis.clone().unwrap();
+        assert_eq!(o.environment_prefix, "prod");
+        assert_eq!(o.host.as_deref(), Some("redis.internal"));
+        assert_eq!(o.port, Some(6380));
+        assert_eq!(o.db, Some(3));
+        assert_eq!(o.username.as_deref(), Some("u"));
+        assert_eq!(o.password.as_deref(), Some("secret"));
+        assert!(o.tls);
+        assert_eq!(o.ttl, -1);
         let r = c.redis.unwrap();
         assert_eq!(r.host, "redis.internal");
         assert_eq!(r.port, 6380);

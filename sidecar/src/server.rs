@@ -150,11 +150,11 @@ async fn bind(what: &'static str, addr: SocketAddr) -> Result<TcpListener, Start
 /// (which starts initializing in the background) and serves until [`RunningSidecar::shutdown`].
 pub async fn start(config: SidecarConfig) -> Result<RunningSidecar, StartError> {
     if let Some(redis) = &config.redis {
-        tracing::warn!(
+        tracing::info!(
             prefix = %redis.environment_prefix,
             host = %redis.host,
             port = redis.port,
-            "REDIS_ENVIRONMENT_PREFIX is set, but Redis mode is not supported yet; using the in-memory cache"
+            "Redis mode: entitlements are cached in Redis (Stigg's layout)"
         );
     }
     let grpc_listener = bind("gRPC, PORT", SocketAddr::new(config.host, config.port)).await?;
