@@ -7,6 +7,8 @@
 cd "$STIGG_ROOT"
 
 ensure_venv
+ensure_apt redis-server   # the Redis-mode test starts its own redis-server
+export STIGG_REQUIRE_REDIS=1
 python -m pip install -q maturin pytest mypy stigg-api-client-v2
 
 # the emulator the e2e tests start (debug build, shared with the other steps)

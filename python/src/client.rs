@@ -289,7 +289,8 @@ impl Stigg {
         api_key=None, *, base_uri=None, base_edge_uri=None, ws_url=None,
         realtime_updates_enabled=None, enable_edge=None, entitlements_fallback=None,
         credit_entitlements_fallback=None, cache_max_size_bytes=None, timeout=None,
-        entitlements_timeout=None, offline=false, refresh_interval=None, clock=None, read_env=true
+        entitlements_timeout=None, offline=false, refresh_interval=None, redis=None, clock=None,
+        read_env=true
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -307,6 +308,7 @@ impl Stigg {
         entitlements_timeout: Option<&Bound<'_, PyAny>>,
         offline: bool,
         refresh_interval: Option<&Bound<'_, PyAny>>,
+        redis: Option<&Bound<'_, PyAny>>,
         clock: Option<PyRef<'_, FixedClock>>,
         read_env: bool,
     ) -> PyResult<Self> {
@@ -348,6 +350,13 @@ impl Stigg {
         }
         if let Some(v) = refresh_interval.filter(|v| !v.is_none()) {
             b = b.refresh_interval(duration(v, "refresh_interval")?);
+        }
+        if let Some(v) = redis.filter(|v| !v.is_none()) {
+            // Stigg's `redis` option as a dict (snake_case or camelCase keys); the core parses it.
+            let doc = crate::convert::py_to_json(v, "redis", true)?;
+            let options = stigg_core::cache::redis::RedisOptions::from_json(&doc)
+                .map_err(|e| errors::to_py(py, &StiggError::Config(e)))?;
+            b = b.redis(options);
         }
         if let Some(c) = clock {
             b = b.clock(Arc::clone(&c.0) as Arc<dyn stigg_core::Clock>);

@@ -202,6 +202,7 @@ class Stigg:
         entitlements_timeout: Optional[Seconds] = None,
         offline: bool = False,
         refresh_interval: Optional[Seconds] = None,
+        redis: Optional[Mapping[str, Any]] = None,
         clock: Optional[FixedClock] = None,
         read_env: bool = True,
     ) -> None: ...
