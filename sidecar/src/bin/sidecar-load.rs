@@ -10,9 +10,12 @@
 //! With `--provision-url` it first creates the customer through the emulator's GraphQL API
 //! (`provisionCustomer`), so that the checks measured are cached checks of a real customer.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -20,6 +23,7 @@ use hdrhistogram::Histogram;
 use stigg_sidecar::pb::sidecar_service_client::SidecarServiceClient;
 use stigg_sidecar::pb::{GetMeteredEntitlementRequest, MeteredEntitlementOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tonic::codegen::{http, Service};
 use tonic::transport::{Channel, Endpoint};
 
 /// Longest run accepted, in seconds.
@@ -38,7 +42,7 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     connections: usize,
     /// Calls in flight at once (spread over the connections).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 16)]
     concurrency: usize,
     /// Measured run length, in seconds (at most 300).
     #[arg(long, default_value_t = 10.0)]
@@ -59,7 +63,7 @@ struct Args {
     #[arg(long, default_value_t = 1.0)]
     requested_usage: f64,
     /// Worker threads of the client's runtime.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Provision `--customer` on `--plan` first through this GraphQL URL (the emulator's, on loopback).
     #[arg(long)]
@@ -73,17 +77,91 @@ struct Args {
     /// Exit non-zero when any call failed or answered a fallback.
     #[arg(long)]
     check: bool,
+    /// Use tonic's `Channel` (a tower buffer task per connection) instead of bare HTTP/2 connections.
+    #[arg(long)]
+    tonic_channel: bool,
+}
+
+/// A bare hyper HTTP/2 connection as a gRPC transport: requests go straight to the connection,
+/// without the buffer task of tonic's `Channel` (one context switch less per call, which matters
+/// when client and server share two cores).
+#[derive(Clone)]
+struct H2 {
+    send: hyper::client::conn::http2::SendRequest<tonic::body::Body>,
+    authority: http::uri::Authority,
+}
+
+impl Service<http::Request<tonic::body::Body>> for H2 {
+    type Response = http::Response<hyper::body::Incoming>;
+    type Error = hyper::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.send.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<tonic::body::Body>) -> Self::Future {
+        let mut parts = req.uri().clone().into_parts();
+        parts.scheme = Some(http::uri::Scheme::HTTP);
+        parts.authority = Some(self.authority.clone());
+        if let Ok(uri) = http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+        Box::pin(self.send.send_request(req))
+    }
+}
+
+/// One client per connection, either transport.
+#[derive(Clone)]
+enum Client {
+    Bare(SidecarServiceClient<H2>),
+    Channel(SidecarServiceClient<Channel>),
+}
+
+impl Client {
+    async fn check(
+        &mut self,
+        request: GetMeteredEntitlementRequest,
+    ) -> Result<tonic::Response<stigg_sidecar::pb::GetMeteredEntitlementResponse>, tonic::Status>
+    {
+        match self {
+            Client::Bare(c) => c.get_metered_entitlement(request).await,
+            Client::Channel(c) => c.get_metered_entitlement(request).await,
+        }
+    }
+}
+
+async fn connect_bare(addr: SocketAddr) -> Result<Client, String> {
+    let tcp = tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(addr))
+        .await
+        .map_err(|_| String::from("connect timed out"))?
+        .map_err(|e| e.to_string())?;
+    let _ = tcp.set_nodelay(true);
+    let (send, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let authority = addr
+        .to_string()
+        .parse::<http::uri::Authority>()
+        .map_err(|e| e.to_string())?;
+    Ok(Client::Bare(SidecarServiceClient::new(H2 {
+        send,
+        authority,
+    })))
 }
 
 #[derive(Debug, thiserror::Error)]
 enum LoadError {
     #[error("{0}")]
     Args(String),
-    #[error("cannot connect to the sidecar at {addr}: {source}")]
-    Connect {
-        addr: SocketAddr,
-        source: tonic::transport::Error,
-    },
+    #[error("cannot connect to the sidecar at {addr}: {reason}")]
+    Connect { addr: SocketAddr, reason: String },
     #[error("provisioning failed: {0}")]
     Provision(String),
     #[error("the warm-up call failed: {0}")]
@@ -154,18 +232,25 @@ async fn load(args: Args) -> Result<(), LoadError> {
     }
     let mut clients = Vec::with_capacity(args.connections);
     for _ in 0..args.connections {
-        let endpoint = Endpoint::from_shared(format!("http://{}", args.addr))
-            .map_err(|e| LoadError::Args(e.to_string()))?
-            .tcp_nodelay(true)
-            .connect_timeout(Duration::from_secs(5));
-        let channel: Channel = endpoint
-            .connect()
-            .await
-            .map_err(|source| LoadError::Connect {
+        let client = if args.tonic_channel {
+            let endpoint = Endpoint::from_shared(format!("http://{}", args.addr))
+                .map_err(|e| LoadError::Args(e.to_string()))?
+                .tcp_nodelay(true)
+                .connect_timeout(Duration::from_secs(5));
+            let channel: Channel = endpoint.connect().await.map_err(|e| LoadError::Connect {
                 addr: args.addr,
-                source,
+                reason: e.to_string(),
             })?;
-        clients.push(SidecarServiceClient::new(channel));
+            Client::Channel(SidecarServiceClient::new(channel))
+        } else {
+            connect_bare(args.addr)
+                .await
+                .map_err(|reason| LoadError::Connect {
+                    addr: args.addr,
+                    reason,
+                })?
+        };
+        clients.push(client);
     }
     let request = GetMeteredEntitlementRequest {
         customer_id: args.customer.clone(),
@@ -180,7 +265,7 @@ async fn load(args: Args) -> Result<(), LoadError> {
     // Warm-up: the first call fills the sidecar's cache; then load without measuring.
     let first = clients[0]
         .clone()
-        .get_metered_entitlement(request.clone())
+        .check(request.clone())
         .await
         .map_err(LoadError::Warmup)?
         .into_inner();
@@ -222,7 +307,7 @@ async fn load(args: Args) -> Result<(), LoadError> {
 
 /// Runs `concurrency` loops of calls until `duration` passes or `limit` calls were started.
 async fn phase(
-    clients: &[SidecarServiceClient<Channel>],
+    clients: &[Client],
     request: &GetMeteredEntitlementRequest,
     concurrency: usize,
     duration: Duration,
@@ -246,7 +331,7 @@ async fn phase(
                     break;
                 }
                 let t = Instant::now();
-                let r = client.get_metered_entitlement(request.clone()).await;
+                let r = client.check(request.clone()).await;
                 let micros = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
                 let _ = hist.record(micros.clamp(1, 60_000_000));
                 match r {
@@ -317,8 +402,13 @@ fn print_report(args: &Args, fallback: bool, r: &Report) {
         }
     );
     println!(
-        "  connections={} concurrency={} client_threads={} measured={:.2}s warmup={:.1}s",
-        args.connections, args.concurrency, args.threads, secs, args.warmup
+        "  connections={} concurrency={} client_threads={} transport={} measured={:.2}s warmup={:.1}s",
+        args.connections,
+        args.concurrency,
+        args.threads,
+        if args.tonic_channel { "tonic-channel" } else { "h2" },
+        secs,
+        args.warmup
     );
     println!(
         "  requests={} ok={} errors={} fallbacks={}",
