@@ -25,6 +25,25 @@ export declare class StiggClientClosedError extends StiggError {}
 /** Dimension values of usage reports and events. */
 export type Dimensions = Record<string, string | number | boolean>
 
+/** The `redis` option: Stigg's names, plus stigg-native's `commandTimeout`, `l1MaxStaleness` (ms) and `writeFormat`. */
+export interface RedisOptions {
+  environmentPrefix: string
+  url?: string
+  host?: string
+  port?: number
+  db?: number
+  username?: string
+  password?: string
+  tls?: boolean
+  /** Seconds; negative = no expiry (default 604800). */
+  ttl?: number
+  distributedEntitlementsFetching?: { disabled?: boolean; notificationBufferMs?: number }
+  cacheUpdatePolicy?: 'UPSERT' | 'UPDATE_IF_EXISTS'
+  commandTimeout?: number
+  l1MaxStaleness?: number
+  writeFormat?: 'current' | 'v3'
+}
+
 /** `reportUsage` input. */
 export interface ReportUsage {
   customerId: string

@@ -203,7 +203,7 @@ export interface BooleanEntitlement {
 /**
  * `Stigg.initialize` options: the official `ClientConfiguration` names. Options of the official SDK
  * that have no meaning here (`logConfiguration`, `clientName`, `clientVersion`, `enableRemoteConfig`)
- * are accepted and ignored; `redis` is not supported yet.
+ * are accepted and ignored.
  */
 export interface ClientConfiguration {
   /** Server API key (`server-...`); optional offline. Default: `$STIGG_API_KEY`. */
@@ -235,6 +235,13 @@ export interface ClientConfiguration {
    * (default 30000). The official SDK refetches on every read then.
    */
   refreshInterval?: number
+  /**
+   * Redis persistent cache: the official `redis` options (`environmentPrefix` required, `host`,
+   * `port`, `db`, `username`, `password`, `tls`, `url`, `ttl`, `distributedEntitlementsFetching`,
+   * `cacheUpdatePolicy`; ours: `commandTimeout`, `l1MaxStaleness` (ms), `writeFormat`). No stream
+   * is opened in Redis mode, as in the official SDK.
+   */
+  redis?: RedisOptions
   /**
    * Test support: fix the clock every decision reads at this instant (epoch ms); move it with
    * `setTestClock`. Never set it in production.

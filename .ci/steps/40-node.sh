@@ -4,7 +4,8 @@
 # against the emulator), and the `npm pack` tarball installed into a fresh directory running the
 # quick start.
 . "$STIGG_ROOT/.ci/lib.sh"
-ensure_apt curl
+ensure_apt curl redis-server   # the Redis-mode test starts its own redis-server
+export STIGG_REQUIRE_REDIS=1
 cd "$STIGG_ROOT/node"
 echo "node $(node --version), npm $(npm --version)"
 npm ci --no-audit --no-fund --loglevel=error

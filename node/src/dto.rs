@@ -70,7 +70,7 @@ impl From<CreditEntitlementFallback> for CoreCreditFallback {
 
 /// `Stigg.initialize` options: the official `ClientConfiguration` names. Options of the official SDK
 /// that have no meaning here (`logConfiguration`, `clientName`, `clientVersion`, `enableRemoteConfig`)
-/// are accepted and ignored; `redis` is not supported yet.
+/// are accepted and ignored.
 #[napi(object)]
 #[derive(Default)]
 pub struct ClientConfiguration {
@@ -101,6 +101,12 @@ pub struct ClientConfiguration {
     /// stigg-native: how long (ms) a cached state is served while no live stream confirms it
     /// (default 30000). The official SDK refetches on every read then.
     pub refresh_interval: Option<f64>,
+    /// Redis persistent cache: the official `redis` options (`environmentPrefix` required, `host`,
+    /// `port`, `db`, `username`, `password`, `tls`, `url`, `ttl`, `distributedEntitlementsFetching`,
+    /// `cacheUpdatePolicy`; ours: `commandTimeout`, `l1MaxStaleness` (ms), `writeFormat`). No stream
+    /// is opened in Redis mode, as in the official SDK.
+    #[napi(ts_type = "RedisOptions")]
+    pub redis: Option<serde_json::Value>,
     /// Test support: fix the clock every decision reads at this instant (epoch ms); move it with
     /// `setTestClock`. Never set it in production.
     pub test_clock: Option<f64>,

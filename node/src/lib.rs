@@ -138,6 +138,9 @@ fn build_config(
     if let Some(v) = c.offline {
         b = b.offline(v);
     }
+    if let Some(v) = c.redis.filter(|v| !v.is_null()) {
+        b = b.redis(stigg_core::cache::redis::RedisOptions::from_json(&v)?);
+    }
     let clock = match c.test_clock {
         Some(ms) if ms.is_finite() => Some(Arc::new(FixedClock::new(ms as i64))),
         Some(_) => {
