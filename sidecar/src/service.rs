@@ -62,12 +62,13 @@ impl SidecarService for Sidecar {
         request: Request<pb::GetEntitlementRequest>,
     ) -> RpcResult<pb::GetEntitlementResponse> {
         let _t = self.metrics.timer(Rpc::GetEntitlement);
-        let r = request.into_inner();
+        let mut r = request.into_inner();
+        let options = convert::entitlement_options(r.options.take());
         let p = GetEntitlement {
             customer_id: &r.customer_id,
             feature_id: &r.feature_id,
             resource_id: r.resource_id.as_deref(),
-            options: convert::entitlement_options(r.options.clone()),
+            options,
         };
         let e = self.stigg.get_entitlement(&p).await;
         Ok(Response::new(convert::generic_response(&e)))
@@ -241,13 +242,14 @@ impl SidecarService for Sidecar {
         request: Request<pb::GetEntitlementV2Request>,
     ) -> RpcResult<pb::GetEntitlementV2Response> {
         let _t = self.metrics.timer(Rpc::GetEntitlementV2);
-        let r = request.into_inner();
+        let mut r = request.into_inner();
+        let options = convert::entitlement_options(r.options.take());
         let p = GetEntitlementV2 {
             customer_id: &r.customer_id,
             resource_id: r.resource_id.as_deref(),
             feature_id: r.feature_id.as_deref(),
             currency_id: r.currency_id.as_deref(),
-            options: convert::entitlement_options(r.options.clone()),
+            options,
         };
         let e = match self.stigg.get_entitlement_v2_cached(&p) {
             Some(e) => e,
