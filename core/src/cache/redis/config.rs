@@ -410,17 +410,18 @@ impl RedisOptions {
             o = o.distributed_entitlements_fetching(dist);
         }
         if let Some(v) = d.cache_update_policy {
-            o =
-                o.cache_update_policy(match v.as_str() {
-                    "UPSERT" => CacheUpdatePolicy::Upsert,
-                    "UPDATE_IF_EXISTS" => CacheUpdatePolicy::UpdateIfExists,
-                    other => return Err(ConfigError::new(
+            o = o.cache_update_policy(match v.as_str() {
+                "UPSERT" => CacheUpdatePolicy::Upsert,
+                "UPDATE_IF_EXISTS" => CacheUpdatePolicy::UpdateIfExists,
+                other => {
+                    return Err(ConfigError::new(
                         "redis",
                         format!(
                             "cacheUpdatePolicy must be UPSERT or UPDATE_IF_EXISTS, got `{other}`"
                         ),
-                    )),
-                });
+                    ))
+                }
+            });
         }
         if let Some(ms) = d.command_timeout {
             o = o.command_timeout(Duration::from_millis(ms));
