@@ -54,7 +54,7 @@ pub struct stigg_config_t {
 /// The JSON form of the configuration (`stigg_client_new_json`), with Stigg's option names.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct JsonConfig {
+pub struct JsonConfig {
     api_key: Option<String>,
     base_uri: Option<String>,
     base_edge_uri: Option<String>,
@@ -76,12 +76,14 @@ pub(crate) struct JsonConfig {
 }
 
 impl JsonConfig {
-    pub(crate) fn parse(text: &str) -> FfiResult<Self> {
+    /// Parses the JSON configuration.
+    pub fn parse(text: &str) -> FfiResult<Self> {
         serde_json::from_str(text)
             .map_err(|e| stigg_error_t::invalid("config_json", &e.to_string()))
     }
 
-    pub(crate) fn build(self) -> FfiResult<StiggConfig> {
+    /// Builds the core configuration.
+    pub fn build(self) -> FfiResult<StiggConfig> {
         let mut b = StiggConfig::builder()
             .offline(self.offline)
             .entitlements_fallback(self.entitlements_fallback)

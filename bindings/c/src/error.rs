@@ -38,6 +38,21 @@ impl stigg_error_t {
         )
     }
 
+    /// The error's code (for Rust users of this crate, e.g. the UniFFI layer).
+    pub fn code(&self) -> &str {
+        self.code.to_str().unwrap_or_default()
+    }
+
+    /// The error's message.
+    pub fn message(&self) -> &str {
+        self.message.to_str().unwrap_or_default()
+    }
+
+    /// The server's trace id, if any.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_ref().and_then(|t| t.to_str().ok())
+    }
+
     /// A `NULL` where a pointer is required.
     pub(crate) fn null(arg: &str) -> Self {
         Self::invalid(arg, "must not be NULL")
@@ -58,8 +73,8 @@ pub(crate) fn to_cstring(s: &str) -> CString {
     })
 }
 
-/// The result type of entry-point bodies.
-pub(crate) type FfiResult<T = ()> = Result<T, stigg_error_t>;
+/// The result type of entry-point bodies (and of the helpers other Rust faces reuse).
+pub type FfiResult<T = ()> = Result<T, stigg_error_t>;
 
 /// Runs an entry point's body: catches panics (which would otherwise abort the host, Rust ≥ 1.81)
 /// and turns the outcome into the ABI's `stigg_error_t *` (`NULL` = ok).
