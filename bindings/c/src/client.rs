@@ -23,6 +23,12 @@ pub struct stigg_client_t {
 }
 
 impl stigg_client_t {
+    /// A C handle over an existing client (another Rust face sharing its client with the C ABI, e.g.
+    /// the UniFFI layer's hot path). Free it with `stigg_client_free` (which closes the client).
+    pub fn into_raw(stigg: Stigg) -> *mut stigg_client_t {
+        Box::into_raw(Box::new(stigg_client_t::new(stigg)))
+    }
+
     fn new(stigg: Stigg) -> Self {
         stigg_client_t {
             stigg,

@@ -31,4 +31,8 @@ m = median_ns(11, 20_000) { client.get_metered_entitlement(customer_id: "custome
 printf("ruby: cached get_metered_entitlement: median %.2f us/call (min %.2f, max %.2f)\n", *m.map { |x| x / 1000 })
 b = median_ns(11, 20_000) { client.get_boolean_entitlement(customer_id: "customer-1", feature_id: "feature-flag") }
 printf("ruby: cached get_boolean_entitlement: median %.2f us/call (min %.2f, max %.2f)\n", *b.map { |x| x / 1000 })
+f = median_ns(11, 50_000) { client.check_metered(customer_id: "customer-1", feature_id: "feature-api-calls", requested_usage: 1) }
+printf("ruby: cached check_metered (C ABI fast path): median %.2f us/call (min %.2f, max %.2f)\n", *f.map { |x| x / 1000 })
+g = median_ns(11, 50_000) { client.check_boolean(customer_id: "customer-1", feature_id: "feature-flag") }
+printf("ruby: cached check_boolean (C ABI fast path): median %.2f us/call (min %.2f, max %.2f)\n", *g.map { |x| x / 1000 })
 client.close

@@ -9,6 +9,7 @@ require "time"
 require_relative "../lib/stigg"
 
 module ConformanceShape
+  FASTPATH_REASONS = Stigg::FastPath::REASONS.compact.freeze
   TYPES = {
     StiggUniffi::BooleanResult => "BOOLEAN", StiggUniffi::NumericResult => "NUMERIC",
     StiggUniffi::MeteredResult => "METERED", StiggUniffi::EnumResult => "ENUM", StiggUniffi::CreditResult => "CREDIT"
@@ -88,6 +89,22 @@ module ConformanceShape
     values = opts["requestedValues"]
     fallback = opts["fallback"]&.transform_keys { |k| k.gsub(/([A-Z])/) { "_#{Regexp.last_match(1).downcase}" }.to_sym }
     args = { customer_id: customer }
+    if fallback.nil? && %w[getBooleanEntitlement getMeteredEntitlement].include?(req["method"])
+      # The C ABI fast path must agree with the full result.
+      fast = if req["method"] == "getBooleanEntitlement"
+               client.check_boolean(**args, feature_id: req["featureId"])
+             else
+               client.check_metered(**args, feature_id: req["featureId"], requested_usage: usage)
+             end
+      exp = c["expected"]
+      checked = { "hasAccess" => fast.has_access, "isFallback" => fast.is_fallback,
+                  "accessDeniedReason" => fast.access_denied_reason }
+      checked.merge!("currentUsage" => fast.current_usage, "usageLimit" => fast.usage_limit) if fast.current_usage
+      checked.each do |k, v|
+        next if k == "accessDeniedReason" && v.nil? && !exp[k].nil? && !FASTPATH_REASONS.include?(exp[k])
+        raise "fast path #{k}: expected #{exp[k].inspect}, got #{v.inspect}" unless normalize(exp[k]) == normalize(v)
+      end
+    end
     result =
       case req["method"]
       when "getBooleanEntitlement" then client.get_boolean_entitlement(**args, feature_id: req["featureId"], fallback: fallback)

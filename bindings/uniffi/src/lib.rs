@@ -407,8 +407,18 @@ fn entitlement_v2(e: EntitlementV2) -> EntitlementResult {
 #[derive(uniffi::Object)]
 pub struct StiggClient {
     stigg: Stigg,
+    /// A `stigg_client_t *` over the same client: the Ruby gem's cached checks call the C ABI (exported
+    /// by this library too) with it, because UniFFI's generated Ruby costs ~20 µs per call.
+    c_handle: usize,
     listeners: Mutex<HashMap<u64, ListenerId>>,
     next: std::sync::atomic::AtomicU64,
+}
+
+impl Drop for StiggClient {
+    fn drop(&mut self) {
+        // SAFETY: `c_handle` came from `stigg_client_t::into_raw` and is freed once, here.
+        unsafe { stigg_ffi::client::stigg_client_free(self.c_handle as *mut _) };
+    }
 }
 
 #[uniffi::export]
@@ -418,11 +428,19 @@ impl StiggClient {
     #[uniffi::constructor]
     pub fn new(config_json: String) -> Result<Arc<Self>, StiggFailure> {
         let config = stigg_ffi::config::JsonConfig::parse(&config_json)?.build()?;
+        let stigg = Stigg::new(config)?;
         Ok(Arc::new(StiggClient {
-            stigg: Stigg::new(config)?,
+            c_handle: stigg_ffi::client::stigg_client_t::into_raw(stigg.clone()) as usize,
+            stigg,
             listeners: Mutex::new(HashMap::new()),
             next: std::sync::atomic::AtomicU64::new(1),
         }))
+    }
+
+    /// The address of a `stigg_client_t` sharing this client (valid while this object lives), for hot
+    /// paths that call the C ABI directly.
+    pub fn c_handle(&self) -> u64 {
+        self.c_handle as u64
     }
 
     /// `waitForInitialization`.

@@ -1742,6 +1742,10 @@ module UniFFILib
     [:uint64, :uint64, RustCallStatus.by_ref],
     :uint64
   
+  attach_function :uniffi_stigg_uniffi_fn_method_stiggclient_c_handle,
+    [:uint64, RustCallStatus.by_ref],
+    :uint64
+  
   attach_function :uniffi_stigg_uniffi_fn_method_stiggclient_call,
     [:uint64, RustBuffer.by_value, RustBuffer.by_value, RustCallStatus.by_ref],
     RustBuffer.by_value
@@ -2007,6 +2011,10 @@ module UniFFILib
     :void
   
   attach_function :uniffi_stigg_uniffi_checksum_method_stiggclient_add_listener,
+    [],
+    :uint16
+  
+  attach_function :uniffi_stigg_uniffi_checksum_method_stiggclient_c_handle,
     [],
     :uint16
   
@@ -2760,6 +2768,10 @@ end
         listener = listener
         
     result = ::StiggUniffi.rust_call(:uniffi_stigg_uniffi_fn_method_stiggclient_add_listener,uniffi_clone_handle(),(CallbackInterfaceEventListenerFfiConverter.lower listener))
+    return result.to_i
+  end
+  def c_handle()
+    result = ::StiggUniffi.rust_call(:uniffi_stigg_uniffi_fn_method_stiggclient_c_handle,uniffi_clone_handle(),)
     return result.to_i
   end
   def call(operation, input_json)
