@@ -906,7 +906,10 @@ struct stigg_error_t *stigg_client_new(const struct stigg_config_t *config,
  * Creates a client from a JSON configuration with Stigg's option names:
  * `{"apiKey", "baseUri", "baseEdgeUri", "wsUrl", "offline", "realtimeUpdatesEnabled", "enableEdge",
  * "readEnv", "entitlementsFallback", "creditEntitlementsFallback", "cacheMaxSizeBytes", "timeoutMs",
- * "entitlementsTimeoutMs", "refreshIntervalMs", "fixedNowMs"}` (all optional; unknown keys are errors).
+ * "entitlementsTimeoutMs", "refreshIntervalMs", "fixedNowMs", "redis"}` (all optional; unknown keys are
+ * errors). `redis` turns on the Redis persistent cache: `{"environmentPrefix", "host", "port", "db",
+ * "username", "password", "tls", "url", "ttl", "distributedEntitlementsFetching", "cacheUpdatePolicy",
+ * "commandTimeout", "l1MaxStaleness", "writeFormat"}` (Stigg's names; `environmentPrefix` required).
  *
  * \param config_json the configuration (borrowed).
  * \param out receives the new client (owned; free with `stigg_client_free`).

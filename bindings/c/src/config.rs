@@ -73,6 +73,8 @@ pub struct JsonConfig {
     entitlements_timeout_ms: Option<u64>,
     refresh_interval_ms: Option<u64>,
     fixed_now_ms: Option<i64>,
+    /// Stigg's `redis` option (the Redis persistent cache), parsed by the core.
+    redis: Option<serde_json::Value>,
 }
 
 impl JsonConfig {
@@ -124,6 +126,11 @@ impl JsonConfig {
         if let Some(v) = self.fixed_now_ms {
             b = b.clock(Arc::new(FixedClock::new(v)));
         }
+        if let Some(v) = self.redis.filter(|v| !v.is_null()) {
+            let options = stigg_core::cache::redis::RedisOptions::from_json(&v)
+                .map_err(stigg_core::StiggError::from)?;
+            b = b.redis(options);
+        }
         b.build()
             .map_err(|e| stigg_core::StiggError::from(e).into())
     }
@@ -167,5 +174,27 @@ pub(crate) unsafe fn from_c(c: &stigg_config_t) -> FfiResult<JsonConfig> {
         entitlements_timeout_ms: nonzero(c.entitlements_timeout_ms),
         refresh_interval_ms: nonzero(c.refresh_interval_ms),
         fixed_now_ms: c.use_fixed_clock.then_some(c.fixed_now_ms),
+        redis: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_config_carries_the_redis_option() {
+        let cfg = JsonConfig::parse(
+            r#"{"offline": true, "readEnv": false, "redis": {"environmentPrefix": "c", "port": 6390}}"#,
+        )
+        .and_then(JsonConfig::build);
+        let redis = cfg.ok().and_then(|c| c.redis);
+        assert_eq!(
+            redis.map(|r| (r.environment_prefix, r.port)),
+            Some(("c".to_owned(), Some(6390)))
+        );
+        let typo = JsonConfig::parse(r#"{"redis": {"environmentPrefix": "c", "prot": 1}}"#)
+            .and_then(JsonConfig::build);
+        assert!(typo.is_err());
+    }
 }
