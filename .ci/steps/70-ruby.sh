@@ -3,7 +3,8 @@
 # conformance vector and the end-to-end scenario against the emulator, and the per-call benchmark.
 . "$STIGG_ROOT/.ci/lib.sh"
 cd "$STIGG_ROOT"
-ensure_apt ruby ruby-ffi ruby-minitest
+ensure_apt ruby ruby-ffi ruby-minitest redis-server
+export STIGG_REQUIRE_REDIS=1
 cargo build --release --locked -q -p stigg-uniffi --features bindgen
 "$CARGO_TARGET_DIR/release/uniffi-bindgen" generate --library "$CARGO_TARGET_DIR/release/libstigg_uniffi.so" \
   --language ruby --out-dir bindings/ruby/lib/stigg --no-format >/dev/null

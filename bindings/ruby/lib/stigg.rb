@@ -170,11 +170,12 @@ module Stigg
 
     # Options use Stigg's names in snake_case; fallbacks are hashes
     # (`entitlements_fallback: {"feature-x" => {has_access: true, usage_limit: 10}}`).
-    # `fixed_now_ms` fixes the clock (tests).
+    # `fixed_now_ms` fixes the clock (tests). `redis:` turns on the Redis persistent cache with Stigg's
+    # options (`{environment_prefix: "production", host: "...", port: 6379, ttl: 604800}`).
     def initialize(api_key: nil, base_uri: nil, base_edge_uri: nil, ws_url: nil, offline: false,
                    realtime_updates_enabled: nil, enable_edge: nil, read_env: nil, entitlements_fallback: nil,
                    credit_entitlements_fallback: nil, cache_max_size_bytes: nil, timeout_ms: nil,
-                   entitlements_timeout_ms: nil, refresh_interval_ms: nil, fixed_now_ms: nil)
+                   entitlements_timeout_ms: nil, refresh_interval_ms: nil, fixed_now_ms: nil, redis: nil)
       config = {
         apiKey: api_key, baseUri: base_uri, baseEdgeUri: base_edge_uri, wsUrl: ws_url, offline: offline,
         realtimeUpdatesEnabled: realtime_updates_enabled, enableEdge: enable_edge, readEnv: read_env,
@@ -182,7 +183,7 @@ module Stigg
         creditEntitlementsFallback: fallback_map(credit_entitlements_fallback),
         cacheMaxSizeBytes: cache_max_size_bytes, timeoutMs: timeout_ms,
         entitlementsTimeoutMs: entitlements_timeout_ms, refreshIntervalMs: refresh_interval_ms,
-        fixedNowMs: fixed_now_ms
+        fixedNowMs: fixed_now_ms, redis: redis && Stigg.camelize(redis)
       }.compact
       @native = Stigg.translate { StiggUniffi::StiggClient.new(JSON.generate(config)) }
       @handle = @native.c_handle

@@ -99,4 +99,48 @@ class E2eTest < Minitest::Test
     err = assert_raises(Stigg::Error) { client(key: "server-wrong-key").wait_for_initialization }
     refute_empty err.code
   end
+
+  # Redis mode: Stigg's `redis` option reaches the core, reads go through a real redis-server in
+  # Stigg's key layout, and a typo in the option is a Stigg::Error.
+  def test_redis_mode
+    redis_bin = ENV["PATH"].split(":").map { |d| File.join(d, "redis-server") }.find { |p| File.executable?(p) }
+    if redis_bin.nil?
+      flunk("redis-server is required (STIGG_REQUIRE_REDIS)") if ENV["STIGG_REQUIRE_REDIS"]
+      skip("redis-server is not installed")
+    end
+    port = self.class.free_port
+    pid = Process.spawn(redis_bin, "--port", port.to_s, "--save", "", "--appendonly", "no", out: File::NULL, err: File::NULL)
+    begin
+      deadline = Time.now + 10
+      until redis(port, "PING").start_with?("+PONG")
+        raise "redis-server did not answer" if Time.now > deadline
+
+        sleep 0.05
+      end
+      admin = client.wait_for_initialization
+      customer = "ruby-redis-#{SecureRandom.hex(4)}"
+      admin.provision_customer(customer_id: customer, subscription_params: { plan_id: "plan-revvenu-pro" })
+      emu = self.class.emulator
+      c = Stigg::Client.new(api_key: KEY, base_uri: emu[:base], base_edge_uri: emu[:edge], read_env: false,
+                            redis: { environment_prefix: "rubytest", host: "127.0.0.1", port: port, ttl: -1 })
+      r = c.get_boolean_entitlement(customer_id: customer, feature_id: "feature-custom-domain")
+      assert r.has_access
+      refute r.is_fallback
+      assert_equal ":1\r\n", redis(port, "EXISTS", "rubytest:c_#{customer}")
+      assert_equal ":-1\r\n", redis(port, "TTL", "rubytest:c_#{customer}")
+      assert_raises(Stigg::Error) { Stigg::Client.new(offline: true, redis: { environment_prefix: "p", hots: "x" }) }
+    ensure
+      Process.kill("TERM", pid)
+      Process.wait(pid)
+    end
+  end
+
+  def redis(port, *args)
+    TCPSocket.open("127.0.0.1", port) do |s|
+      s.write("*#{args.size}\r\n" + args.map { |a| "$#{a.bytesize}\r\n#{a}\r\n" }.join)
+      s.readpartial(65_536)
+    end
+  rescue SystemCallError
+    ""
+  end
 end
