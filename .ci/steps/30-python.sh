@@ -28,6 +28,8 @@ failed=0
 (cd python && pytest -q -p no:cacheprovider tests) || failed=1
 (cd python/examples && mypy --strict --no-incremental quickstart.py offline.py) || failed=1
 (cd "$wheels" && python "$STIGG_ROOT/python/examples/offline.py" >/dev/null) || failed=1
+ensure_apt curl
+bash python/scripts/fresh-venv-quickstart.sh "$(ls "$wheels"/stigg_native-*.whl)" "$STIGG_EMULATOR_BIN" || failed=1
 (cd "$wheels" && BENCH_NATIVE_SAMPLES=300 BENCH_OFFICIAL_CALLS=50 \
   timeout 120 python "$STIGG_ROOT/python/bench/bench_cached_check.py") || failed=1
 exit "$failed"
