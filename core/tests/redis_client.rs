@@ -143,12 +143,24 @@ async fn redis_killed_frozen_and_restarted_degrades_to_the_api_and_recovers() {
     read().await;
     assert_eq!(fetches(&emu).await, 1, "the second read came from Redis");
 
-    // Killed: every read goes to the API and still answers.
+    // Killed: every read goes to the API and still answers, and listeners hear `redisClientError`.
+    let mut events = support::Events::attach(&stigg);
     redis.kill();
     for _ in 0..3 {
         read().await;
     }
     assert_eq!(fetches(&emu).await, 4);
+    events
+        .wait(5, "redisClientError", |e| {
+            matches!(
+                e,
+                stigg_core::client::StiggEvent::RedisClientError {
+                    client_name: "redis",
+                    ..
+                }
+            )
+        })
+        .await;
 
     // Back (empty): the next read fetches and writes Redis again, then reads hit Redis.
     redis.restart();

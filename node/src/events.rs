@@ -152,26 +152,17 @@ pub(crate) fn convert(e: &StiggEvent) -> Option<(&'static str, Payload)> {
             "streamDisconnected",
             Either3::B(json!({ "reason": reason })),
         ),
+        StiggEvent::RedisClientError { error, client_name } => (
+            "redisClientError",
+            Either3::B(json!({ "error": error, "clientName": client_name })),
+        ),
         _ => return None,
     })
 }
 
 /// The JS name of a core event (cheap: no payload is built).
 fn name_of(e: &StiggEvent) -> Option<&'static str> {
-    Some(match e {
-        StiggEvent::InitializeSuccessfully => "initializeSuccessfully",
-        StiggEvent::InitializeFailed { .. } => "initializeFailed",
-        StiggEvent::EntitlementsUpdated { .. } => "entitlementsUpdated",
-        StiggEvent::UsageUpdated { .. } => "usageUpdated",
-        StiggEvent::PackagePublished { .. } => "packagePublished",
-        StiggEvent::CacheHit { .. } => "cacheHit",
-        StiggEvent::CacheMiss { .. } => "cacheMiss",
-        StiggEvent::ApiKeyInvalid => "apiKeyInvalid",
-        StiggEvent::NetworkRequestFailed { .. } => "networkRequestFailed",
-        StiggEvent::StreamConnected { .. } => "streamConnected",
-        StiggEvent::StreamDisconnected { .. } => "streamDisconnected",
-        _ => return None,
-    })
+    Some(e.name())
 }
 
 /// The core listener that forwards `event` to `tsfn`.

@@ -14,38 +14,13 @@ use crate::convert::json_to_py;
 use crate::logging::{logger, python_available};
 use crate::results::record_of_py;
 
-/// The wire name of an event (`EventType` values).
+/// The wire name of an event (`EventType` values), as the core names it.
 pub fn event_name(e: &StiggEvent) -> &'static str {
-    match e {
-        StiggEvent::InitializeSuccessfully => "initializeSuccessfully",
-        StiggEvent::InitializeFailed { .. } => "initializeFailed",
-        StiggEvent::EntitlementsUpdated { .. } => "entitlementsUpdated",
-        StiggEvent::UsageUpdated { .. } => "usageUpdated",
-        StiggEvent::PackagePublished { .. } => "packagePublished",
-        StiggEvent::CacheHit { .. } => "cacheHit",
-        StiggEvent::CacheMiss { .. } => "cacheMiss",
-        StiggEvent::ApiKeyInvalid => "apiKeyInvalid",
-        StiggEvent::NetworkRequestFailed { .. } => "networkRequestFailed",
-        StiggEvent::StreamConnected { .. } => "streamConnected",
-        StiggEvent::StreamDisconnected { .. } => "streamDisconnected",
-        _ => "unknown",
-    }
+    e.name()
 }
 
 /// Every event name, for validating filters.
-pub const EVENT_NAMES: &[&str] = &[
-    "initializeSuccessfully",
-    "initializeFailed",
-    "entitlementsUpdated",
-    "usageUpdated",
-    "packagePublished",
-    "cacheHit",
-    "cacheMiss",
-    "apiKeyInvalid",
-    "networkRequestFailed",
-    "streamConnected",
-    "streamDisconnected",
-];
+pub const EVENT_NAMES: &[&str] = StiggEvent::NAMES;
 
 fn iso(ms: Option<Millis>) -> Value {
     ms.map(|m| Value::String(format_iso(m)))
@@ -114,6 +89,9 @@ pub fn event_json(e: &StiggEvent) -> Value {
         }),
         StiggEvent::StreamConnected { reconnect } => json!({ "reconnect": reconnect }),
         StiggEvent::StreamDisconnected { reason } => json!({ "reason": reason }),
+        StiggEvent::RedisClientError { error, client_name } => {
+            json!({ "error": error, "clientName": client_name })
+        }
         _ => json!({}),
     };
     if let Value::Object(map) = &mut v {

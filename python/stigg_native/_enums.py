@@ -108,6 +108,7 @@ class EventType(str, Enum):
     NETWORK_REQUEST_FAILED = "networkRequestFailed"
     STREAM_CONNECTED = "streamConnected"
     STREAM_DISCONNECTED = "streamDisconnected"
+    REDIS_CLIENT_ERROR = "redisClientError"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -160,11 +160,6 @@ impl Metrics {
         self.initialization_errors.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Counts a Redis client error (Redis mode is not supported yet; stays 0).
-    pub fn redis_client_error(&self) {
-        self.redis_client_errors.fetch_add(1, Ordering::Relaxed);
-    }
-
     /// Counts what a core event says (the listener the server registers on the client).
     pub fn on_event(&self, e: &StiggEvent) {
         let c = match e {
@@ -173,6 +168,7 @@ impl Metrics {
             StiggEvent::ApiKeyInvalid => &self.invalid_api_key_errors,
             StiggEvent::NetworkRequestFailed { .. } => &self.network_request_errors,
             StiggEvent::InitializeFailed { .. } => &self.initialization_errors,
+            StiggEvent::RedisClientError { .. } => &self.redis_client_errors,
             _ => return,
         };
         c.fetch_add(1, Ordering::Relaxed);
@@ -317,6 +313,10 @@ mod tests {
             message: "x".into(),
         });
         m.on_event(&StiggEvent::InitializeSuccessfully);
+        m.on_event(&StiggEvent::RedisClientError {
+            error: "x".into(),
+            client_name: "redis",
+        });
         let t = m.render();
         assert_eq!(
             line(&t, "sidecar_cache_hits_total "),
@@ -340,7 +340,7 @@ mod tests {
         );
         assert_eq!(
             line(&t, "sidecar_redis_client_errors_total "),
-            Some("sidecar_redis_client_errors_total 0")
+            Some("sidecar_redis_client_errors_total 1")
         );
     }
 

@@ -82,6 +82,9 @@ pub fn event_json(event: &StiggEvent) -> String {
         StiggEvent::StreamDisconnected { reason } => {
             json!({"type": "streamDisconnected", "reason": reason})
         }
+        StiggEvent::RedisClientError { error, client_name } => {
+            json!({"type": "redisClientError", "error": error, "clientName": client_name})
+        }
         other => json!({"type": "other", "debug": format!("{other:?}")}),
     };
     v.to_string()

@@ -99,6 +99,51 @@ pub enum StiggEvent {
         /// Why.
         reason: String,
     },
+    /// The Redis store failed a command (`redisClientError`); the read or write it served became a
+    /// miss or a skipped write.
+    RedisClientError {
+        /// The error.
+        error: String,
+        /// Which connection: `redis` (commands) or `subscribe` (the single-flight channel).
+        client_name: &'static str,
+    },
+}
+
+impl StiggEvent {
+    /// The event's name as the official SDK spells it (`entitlementsUpdated`, `cacheHit`, ...;
+    /// stigg-native's own: `streamConnected`, `streamDisconnected`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            StiggEvent::InitializeSuccessfully => "initializeSuccessfully",
+            StiggEvent::InitializeFailed { .. } => "initializeFailed",
+            StiggEvent::EntitlementsUpdated { .. } => "entitlementsUpdated",
+            StiggEvent::UsageUpdated { .. } => "usageUpdated",
+            StiggEvent::PackagePublished { .. } => "packagePublished",
+            StiggEvent::CacheHit { .. } => "cacheHit",
+            StiggEvent::CacheMiss { .. } => "cacheMiss",
+            StiggEvent::ApiKeyInvalid => "apiKeyInvalid",
+            StiggEvent::NetworkRequestFailed { .. } => "networkRequestFailed",
+            StiggEvent::StreamConnected { .. } => "streamConnected",
+            StiggEvent::StreamDisconnected { .. } => "streamDisconnected",
+            StiggEvent::RedisClientError { .. } => "redisClientError",
+        }
+    }
+
+    /// Every event name, in declaration order.
+    pub const NAMES: &'static [&'static str] = &[
+        "initializeSuccessfully",
+        "initializeFailed",
+        "entitlementsUpdated",
+        "usageUpdated",
+        "packagePublished",
+        "cacheHit",
+        "cacheMiss",
+        "apiKeyInvalid",
+        "networkRequestFailed",
+        "streamConnected",
+        "streamDisconnected",
+        "redisClientError",
+    ];
 }
 
 /// Identifies a registered listener, for [`Listeners::remove`].

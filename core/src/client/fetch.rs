@@ -189,7 +189,7 @@ impl Stigg {
         if skip_edge {
             let state = self.fetch_from_api(key, true).await?;
             if let Err(e) = store.save(key, Arc::clone(&state), PutMode::Always).await {
-                tracing::debug!(key = %key, error = %e, "Redis write after refetch skipped");
+                self.store_failed(key, &e, "Redis write after refetch skipped");
             }
             return Ok(self.keep(key, state));
         }
@@ -202,7 +202,7 @@ impl Stigg {
             Ok(StoreRead::Miss {
                 global_customer_missing,
             }) => global_missing = global_customer_missing,
-            Err(e) => tracing::debug!(key = %key, error = %e, "Redis read failed: a miss"),
+            Err(e) => self.store_failed(key, &e, "Redis read failed: a miss"),
         }
         let refetch = self.refetch_through_store(store, key);
         if global_missing && key.resource_id().is_some() {
@@ -240,6 +240,25 @@ impl Stigg {
                     trace_id: None,
                 }))
             }
+        }
+    }
+
+    /// A failure of the shared store: logged, and announced to listeners as `redisClientError` when
+    /// Redis itself failed (not, say, another process's fetch). What it served goes on as a miss or a
+    /// skipped write.
+    pub(crate) fn store_failed(&self, key: &CacheKey, e: &StoreError, what: &str) {
+        tracing::debug!(key = %key, error = %e, "{what}");
+        if matches!(
+            e,
+            StoreError::Unavailable(_)
+                | StoreError::Timeout(_)
+                | StoreError::ReadOnly(_)
+                | StoreError::Backend(_)
+        ) {
+            self.inner.listeners.emit(&StiggEvent::RedisClientError {
+                error: e.to_string(),
+                client_name: "redis",
+            });
         }
     }
 

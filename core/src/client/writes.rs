@@ -224,7 +224,7 @@ impl Stigg {
     async fn patch_store(&self, key: &CacheKey, entitlement: &EntitlementKey, usage: UsageData) {
         if let Some(store) = &self.inner.store {
             if let Err(e) = store.patch(key, entitlement, usage).await {
-                tracing::debug!(key = %key, error = %e, "Redis usage write skipped");
+                self.store_failed(key, &e, "Redis usage write skipped");
             }
         }
     }

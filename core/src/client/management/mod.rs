@@ -141,7 +141,7 @@ impl Stigg {
                 )
                 .await
             {
-                tracing::debug!(key = %key, error = %e, "Redis write of provisioned entitlements skipped");
+                self.store_failed(&key, &e, "Redis write of provisioned entitlements skipped");
             }
         }
         self.inner.cache.put(key, state);
