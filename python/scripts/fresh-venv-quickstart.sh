@@ -9,7 +9,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 emu_pid=
 cleanup() {
-  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  if [ -n "$emu_pid" ]; then
+    kill "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true   # the emulator ends by our signal: not a failure
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
