@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Result, StiggError};
-use retry::{jitter_unit, parse_retry_after, RetryPolicy};
+use crate::ids::random_unit;
+use retry::{parse_retry_after, RetryPolicy};
 
 /// One GraphQL operation: its name (sent as `operationName` and `x-graphql-operation-name`) and text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +198,7 @@ impl ApiClient {
                         break Err(error);
                     }
                     retry += 1;
-                    let delay = policy.delay(retry, jitter_unit(), retry_after);
+                    let delay = policy.delay(retry, random_unit(), retry_after);
                     tracing::debug!(operation = op.name, retry, ?delay, error = %error, "retrying");
                     tokio::time::sleep(delay).await;
                 }
@@ -249,7 +250,7 @@ impl ApiClient {
                         break Err(error);
                     }
                     retry += 1;
-                    let delay = policy.delay(retry, jitter_unit(), retry_after);
+                    let delay = policy.delay(retry, random_unit(), retry_after);
                     if delay >= deadline.saturating_duration_since(Instant::now()) {
                         break Err(error);
                     }

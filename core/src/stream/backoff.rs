@@ -1,9 +1,6 @@
 //! Reconnect delays: randomised exponential backoff like graphql-ws 5.x (`1 s·2^n` + random 0.3–3 s),
 //! with the exponential part capped so an outage never stretches retries beyond about half a minute.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The reconnect policy: `delay(n) = min(base·2^n, max) + uniform(jitter_min..=jitter_max)`.
@@ -46,7 +43,7 @@ impl Backoff {
 
     /// The wait before retry number `attempt` (0 = the first retry after a loss).
     pub fn delay(&self, attempt: u32) -> Duration {
-        self.delay_with(attempt, random_unit())
+        self.delay_with(attempt, crate::ids::random_unit())
     }
 
     /// [`Backoff::delay`] with the random draw `unit` in `[0, 1]` given (deterministic tests).
@@ -66,21 +63,6 @@ impl Backoff {
         let jitter = lo + (hi - lo).mul_f64(unit);
         exp.saturating_add(jitter)
     }
-}
-
-/// A uniform draw in `[0, 1)` from the process's hash seed, a counter and the clock (not for secrets;
-/// good enough to spread reconnects).
-fn random_unit() -> f64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

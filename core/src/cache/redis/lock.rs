@@ -125,11 +125,8 @@ pub async fn extend(
 }
 
 fn jitter_ms(max: u64) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
     if max == 0 {
         return 0;
     }
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(max);
-    h.finish() % max
+    crate::ids::random_u64() % max
 }
