@@ -2,7 +2,6 @@
 //! waiting for client events with a deadline (no blind sleeps).
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -50,7 +49,7 @@ pub fn config(emu: &RunningEmulator) -> StiggConfigBuilder {
 }
 
 /// Collects a client's events into a channel.
-pub struct Events(pub mpsc::UnboundedReceiver<StiggEvent>, Arc<Mutex<()>>);
+pub struct Events(pub mpsc::UnboundedReceiver<StiggEvent>);
 
 impl Events {
     pub fn attach(stigg: &Stigg) -> Self {
@@ -58,7 +57,7 @@ impl Events {
         stigg.add_listener(move |e| {
             let _ = tx.send(e.clone());
         });
-        Events(rx, Arc::new(Mutex::new(())))
+        Events(rx)
     }
 
     /// Waits (at most `secs`) for the first event that `pred` accepts; panics on timeout.
